@@ -1,0 +1,1 @@
+namespace Coala.ML.Training; internal static class TrainingPlaceholder {}

@@ -1,0 +1,111 @@
+using System.Globalization;
+
+namespace Coala.ML.Features;
+
+/// <summary>Window applied to each STFT frame. The reference code uses Hann; the paper says Hamming.</summary>
+internal enum WindowKind { Hann, Hamming }
+
+/// <summary>
+/// Everything the log-mel frontend needs, recorded in every model's ONNX metadata (keys <c>coala.*</c>)
+/// so that a model can never be paired with the wrong frontend. Defaults are the reference implementation's
+/// (xavierfav/coala utils.compute_spectrogram, librosa semantics).
+/// </summary>
+internal sealed record FrontendSettings
+{
+    public int SampleRate { get; init; } = 22000;
+    public int FftSize { get; init; } = 1024;
+    public int HopLength { get; init; } = 512;
+    public int MelBands { get; init; } = 96;
+    public int PatchFrames { get; init; } = 96;
+    public WindowKind Window { get; init; } = WindowKind.Hann;
+    /// <summary>Added before the natural log: float32 machine epsilon, as the reference.</summary>
+    public float LogEpsilon { get; init; } = 1.1920929e-07f;
+    public float FMin { get; init; } = 0f;
+    /// <summary>Upper mel edge in Hz; <c>null</c> means SampleRate / 2.</summary>
+    public float? FMax { get; init; }
+
+    public float EffectiveFMax => FMax ?? SampleRate / 2f;
+
+    /// <summary>Samples a clip needs (after resampling) to give exactly one patch with centred frames.</summary>
+    public int MinSamplesForOnePatch => (PatchFrames - 1) * HopLength;
+
+    public static FrontendSettings Default { get; } = new();
+
+    /// <summary>Throws <see cref="CoalaException"/> naming the first invalid setting.</summary>
+    public void Validate(string? source = null)
+    {
+        static void Check(bool ok, string what, string? src)
+        {
+            if (!ok) throw new CoalaException($"invalid frontend setting: {what}", src);
+        }
+        Check(SampleRate is >= 1000 and <= 384000, $"sample rate {SampleRate} Hz (expected 1000..384000)", source);
+        Check(FftSize >= 16 && (FftSize & (FftSize - 1)) == 0, $"FFT size {FftSize} (expected a power of two >= 16)", source);
+        Check(HopLength > 0 && HopLength <= FftSize, $"hop length {HopLength} (expected 1..FFT size)", source);
+        Check(MelBands is > 0 and <= 512, $"mel bands {MelBands} (expected 1..512)", source);
+        Check(PatchFrames is > 0 and <= 4096, $"patch frames {PatchFrames}", source);
+        Check(float.IsFinite(LogEpsilon) && LogEpsilon > 0, $"log epsilon {LogEpsilon}", source);
+        Check(FMin >= 0 && FMin < EffectiveFMax && EffectiveFMax <= SampleRate / 2f, $"mel range {FMin}..{EffectiveFMax} Hz", source);
+    }
+
+    // ONNX metadata keys (model.metadata_props).
+    public const string KeySampleRate = "coala.sample_rate";
+    public const string KeyFftSize = "coala.n_fft";
+    public const string KeyHopLength = "coala.hop_length";
+    public const string KeyMelBands = "coala.n_mels";
+    public const string KeyPatchFrames = "coala.patch_frames";
+    public const string KeyWindow = "coala.window";
+    public const string KeyLogEpsilon = "coala.log_eps";
+    public const string KeyFMin = "coala.fmin";
+    public const string KeyFMax = "coala.fmax";
+    public const string KeyMel = "coala.mel";
+    public const string MelDescription = "slaney-scale,slaney-norm,magnitude,center-reflect";
+
+    public IReadOnlyDictionary<string, string> ToMetadata() => new Dictionary<string, string>
+    {
+        [KeySampleRate] = SampleRate.ToString(CultureInfo.InvariantCulture),
+        [KeyFftSize] = FftSize.ToString(CultureInfo.InvariantCulture),
+        [KeyHopLength] = HopLength.ToString(CultureInfo.InvariantCulture),
+        [KeyMelBands] = MelBands.ToString(CultureInfo.InvariantCulture),
+        [KeyPatchFrames] = PatchFrames.ToString(CultureInfo.InvariantCulture),
+        [KeyWindow] = Window.ToString().ToLowerInvariant(),
+        [KeyLogEpsilon] = LogEpsilon.ToString("R", CultureInfo.InvariantCulture),
+        [KeyFMin] = FMin.ToString("R", CultureInfo.InvariantCulture),
+        [KeyFMax] = EffectiveFMax.ToString("R", CultureInfo.InvariantCulture),
+        [KeyMel] = MelDescription,
+    };
+
+    /// <summary>Reads settings back from ONNX metadata; a missing or malformed key is a <see cref="CoalaException"/>.</summary>
+    public static FrontendSettings FromMetadata(IReadOnlyDictionary<string, string> meta, string? source = null)
+    {
+        string Get(string key) => meta.TryGetValue(key, out var v)
+            ? v
+            : throw new CoalaException($"model metadata lacks '{key}': not a Coala.ML model, or written by an incompatible version", source);
+        int Int(string key) => int.TryParse(Get(key), NumberStyles.Integer, CultureInfo.InvariantCulture, out var i)
+            ? i : throw new CoalaException($"model metadata '{key}' = '{Get(key)}' is not an integer", source);
+        float Float(string key) => float.TryParse(Get(key), NumberStyles.Float, CultureInfo.InvariantCulture, out var f)
+            ? f : throw new CoalaException($"model metadata '{key}' = '{Get(key)}' is not a number", source);
+
+        if (Get(KeyMel) != MelDescription)
+            throw new CoalaException($"model metadata '{KeyMel}' = '{Get(KeyMel)}': this version computes only '{MelDescription}'", source);
+        var window = Get(KeyWindow) switch
+        {
+            "hann" => WindowKind.Hann,
+            "hamming" => WindowKind.Hamming,
+            var w => throw new CoalaException($"model metadata '{KeyWindow}' = '{w}': expected hann or hamming", source),
+        };
+        var s = new FrontendSettings
+        {
+            SampleRate = Int(KeySampleRate),
+            FftSize = Int(KeyFftSize),
+            HopLength = Int(KeyHopLength),
+            MelBands = Int(KeyMelBands),
+            PatchFrames = Int(KeyPatchFrames),
+            Window = window,
+            LogEpsilon = Float(KeyLogEpsilon),
+            FMin = Float(KeyFMin),
+            FMax = Float(KeyFMax),
+        };
+        s.Validate(source);
+        return s;
+    }
+}
