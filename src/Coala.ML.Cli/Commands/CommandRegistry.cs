@@ -1,0 +1,22 @@
+using System.CommandLine;
+
+namespace Coala.ML.Cli.Commands;
+
+/// <summary>The CLI's verbs, in help order. Add a verb by adding its Create() here.</summary>
+internal static class CommandRegistry
+{
+    public static IEnumerable<Command> All()
+    {
+        yield return VersionCommand.Create();
+    }
+}
+
+internal static class VersionCommand
+{
+    public static Command Create()
+    {
+        var c = new Command("version", "Print the Coala.ML version.");
+        c.SetAction(_ => { Console.WriteLine(typeof(CoalaException).Assembly.GetName().Version); return 0; });
+        return c;
+    }
+}

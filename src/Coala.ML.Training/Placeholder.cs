@@ -1,1 +1,0 @@
-namespace Coala.ML.Training; internal static class TrainingPlaceholder {}
