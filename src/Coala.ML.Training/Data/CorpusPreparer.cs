@@ -1,0 +1,374 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Coala.ML.Features;
+
+namespace Coala.ML.Training.Data;
+
+/// <summary>Options of <c>coala prepare</c>.</summary>
+internal sealed record PrepareOptions
+{
+    public string? CsvPath { get; init; }
+    public string? Folder { get; init; }
+    public required string OutputDirectory { get; init; }
+    /// <summary>Tags on fewer clips are dropped (reference: 10).</summary>
+    public int MinCount { get; init; } = 10;
+    /// <summary>At most this many tags, the most frequent (reference: 1000).</summary>
+    public int MaxVocabulary { get; init; } = 1000;
+    /// <summary>Tags on more than this share of the clips are dropped (reference: 0.7).</summary>
+    public double MaxShare { get; init; } = 0.7;
+    public int Seed { get; init; }
+    /// <summary>Share of clips for validation (reference: 0.1).</summary>
+    public double ValidationShare { get; init; } = 0.1;
+    /// <summary>Files decoded at once.</summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
+}
+
+/// <summary>A progress report: <paramref name="Done"/> of <paramref name="Total"/> files decoded, <paramref name="Failed"/> failed, <paramref name="FromCache"/> from the cache.</summary>
+internal readonly record struct PrepareProgress(int Done, int Total, int Failed, int FromCache);
+
+/// <summary>What a <c>prepare</c> run did (or found up to date).</summary>
+internal sealed record PrepareResult
+{
+    public bool UpToDate { get; init; }
+    public required CorpusManifest Manifest { get; init; }
+    public IReadOnlyList<DroppedItem> Dropped { get; init; } = [];
+    /// <summary>The vocabulary's tags with their clip counts among kept clips, most frequent first.</summary>
+    public IReadOnlyList<TagVocabulary.TagCount> TagCounts { get; init; } = [];
+    /// <summary>Files whose patch came from the cache in this run.</summary>
+    public int FromCache { get; init; }
+}
+
+/// <summary>
+/// <c>coala prepare</c>: audio + tags to a training set. Collects clips (<see cref="ClipSources"/>), decodes each
+/// file to its highest-energy log-mel patch (in parallel, cached in <see cref="PatchCache"/>), drops failures and
+/// duplicate audio, picks the tag vocabulary (<see cref="TagVocabulary"/>), splits 90/10 by iterative
+/// stratification, fits the per-band min-max scaler on the training split, and writes the corpus files
+/// (<see cref="CorpusFiles"/>) atomically, the manifest last.
+/// </summary>
+internal sealed class CorpusPreparer
+{
+    private readonly FrontendSettings _frontend;
+    private readonly Func<string, float[]> _patchFromFile;
+    private readonly string _extractor;
+
+    /// <param name="frontend">Settings the patches are computed with (recorded in the manifest).</param>
+    /// <param name="patchFromFile">File path to its [bands, frames] patch; throws <see cref="CoalaException"/> for bad audio.</param>
+    /// <param name="extractorId">Names the extraction code: part of the cache key and input hash.</param>
+    public CorpusPreparer(FrontendSettings frontend, Func<string, float[]> patchFromFile, string extractorId)
+    {
+        frontend.Validate();
+        _frontend = frontend;
+        _patchFromFile = patchFromFile;
+        _extractor = extractorId;
+    }
+
+    private int PatchLength => _frontend.MelBands * _frontend.PatchFrames;
+
+    /// <summary>Runs the preparation; returns with <see cref="PrepareResult.UpToDate"/> when the output already matches.</summary>
+    public PrepareResult Run(PrepareOptions options, Action<PrepareProgress>? progress = null, CancellationToken cancel = default)
+    {
+        if (string.IsNullOrWhiteSpace(options.OutputDirectory)) throw new CoalaException("an output directory (--out) is needed");
+        if (options.Threads < 1) throw new CoalaException($"--threads must be at least 1 (got {options.Threads})");
+        if (!(options.ValidationShare > 0 && options.ValidationShare < 1)) throw new CoalaException($"validation share must be in (0, 1) (got {options.ValidationShare})");
+        TagVocabulary.Build([], options.MinCount, options.MaxShare, options.MaxVocabulary); // validates the options
+
+        string outDir = Path.GetFullPath(options.OutputDirectory);
+        var listing = ClipSources.Collect(options.CsvPath, options.Folder);
+        var dropped = new List<DroppedItem>(listing.Dropped);
+
+        // Stat the files: the cache key and the input hash.
+        var clips = new List<(ClipEntry Clip, long Size, long Ticks)>();
+        foreach (var clip in listing.Clips)
+        {
+            var info = new FileInfo(clip.FullPath);
+            if (!info.Exists) dropped.Add(new DroppedItem(clip.FullPath, "file not found", DropCategory.Missing));
+            else clips.Add((clip, info.Length, info.LastWriteTimeUtc.Ticks));
+        }
+
+        string inputHash = InputHash(options, clips, dropped);
+        if (TryUpToDate(outDir, inputHash) is { } upToDate) return upToDate;
+
+        try { Directory.CreateDirectory(outDir); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CoalaException($"cannot create the output directory: {e.Message}", outDir, e);
+        }
+        DeleteIfExists(Path.Combine(outDir, CorpusFiles.Manifest)); // the old corpus is no longer valid from here on
+
+        using var cache = PatchCache.Open(Path.Combine(outDir, CorpusFiles.Cache), CacheKey());
+        var outcomes = Decode(clips, cache, options.Threads, progress, cancel, out int fromCache);
+
+        // Failures, then duplicates (same patch: keep the first in input order).
+        var kept = new List<(ClipEntry Clip, CachedOutcome Outcome)>();
+        var firstByHash = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i < clips.Count; i++)
+        {
+            var (clip, o) = (clips[i].Clip, outcomes[i]);
+            if (o.IsError)
+            {
+                dropped.Add(new DroppedItem(clip.FullPath, o.Error!, DropCategory.OfAudioError(o.Error!)));
+                continue;
+            }
+            string hash = Convert.ToHexString(o.Hash!);
+            if (firstByHash.TryGetValue(hash, out var first))
+            {
+                dropped.Add(new DroppedItem(clip.FullPath, $"same audio as {first}", DropCategory.Duplicate));
+                continue;
+            }
+            firstByHash[hash] = clip.FullPath;
+            kept.Add((clip, o));
+        }
+
+        // Vocabulary over the clips with usable audio; clips left with no vocabulary tag are dropped.
+        var (vocabulary, _) = TagVocabulary.Build(kept.Select(k => (IReadOnlyCollection<string>)k.Clip.Tags).ToList(),
+            options.MinCount, options.MaxShare, options.MaxVocabulary);
+        var tagIndex = vocabulary.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => x.i, StringComparer.Ordinal);
+        var labelled = new List<(ClipEntry Clip, CachedOutcome Outcome, int[] Labels)>();
+        foreach (var (clip, o) in kept)
+        {
+            var labels = clip.Tags.Where(tagIndex.ContainsKey).Select(t => tagIndex[t]).Distinct().Order().ToArray();
+            if (labels.Length == 0)
+                dropped.Add(new DroppedItem(clip.FullPath, $"none of its tags ({string.Join(' ', clip.Tags)}) is in the vocabulary", DropCategory.NoVocabularyTag));
+            else labelled.Add((clip, o, labels));
+        }
+        if (labelled.Count == 0)
+            throw new CoalaException($"no clip left to train on: {Summarize(dropped)} (see the reasons above; --min-count {options.MinCount} may be too high for {kept.Count} clips)");
+
+        var (trainIdx, valIdx) = IterativeStratification.Split(labelled.Select(l => l.Labels).ToList(), vocabulary.Length, options.ValidationShare, options.Seed);
+        var rows = trainIdx.Select(i => (labelled[i], CorpusFiles.TrainSplit))
+            .Concat(valIdx.Select(i => (labelled[i], CorpusFiles.ValidationSplit))).ToList();
+
+        var perTag = new int[vocabulary.Length];
+        foreach (var l in labelled) foreach (int t in l.Labels) perTag[t]++;
+        var tagCounts = vocabulary.Select((t, i) => new TagVocabulary.TagCount(t, perTag[i])).ToArray();
+        var manifest = Write(outDir, options, inputHash, rows, trainIdx.Length, vocabulary, dropped, cache);
+        return new PrepareResult { Manifest = manifest, Dropped = dropped, TagCounts = tagCounts, FromCache = fromCache };
+    }
+
+    private string CacheKey() =>
+        $"{_extractor}|{string.Join(';', _frontend.ToMetadata().OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"))}";
+
+    private CachedOutcome[] Decode(List<(ClipEntry Clip, long Size, long Ticks)> clips, PatchCache cache, int threads,
+        Action<PrepareProgress>? progress, CancellationToken cancel, out int fromCache)
+    {
+        var outcomes = new CachedOutcome[clips.Count];
+        int done = 0, failed = 0, cached = 0;
+        var report = new Lock();
+        long lastReport = 0;
+        void Report(bool force)
+        {
+            if (progress is null) return;
+            long now = Environment.TickCount64;
+            lock (report)
+            {
+                if (!force && now - lastReport < 200) return;
+                lastReport = now;
+                progress(new PrepareProgress(Volatile.Read(ref done), clips.Count, Volatile.Read(ref failed), Volatile.Read(ref cached)));
+            }
+        }
+
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancel };
+        try
+        {
+            Parallel.For(0, clips.Count, parallel, i =>
+            {
+                var (clip, size, ticks) = clips[i];
+                if (cache.TryGet(clip.FullPath, size, ticks, out var o) && (o.IsError || o.PatchLength == PatchLength))
+                    Interlocked.Increment(ref cached);
+                else
+                    o = Compute(clip.FullPath, size, ticks, cache);
+                outcomes[i] = o;
+                if (o.IsError) Interlocked.Increment(ref failed);
+                Interlocked.Increment(ref done);
+                Report(false);
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.All(x => x is CoalaException))
+        {
+            throw e.InnerExceptions[0]; // cache I/O failure: stop the run with its message
+        }
+        Report(true);
+        fromCache = cached;
+        return outcomes;
+    }
+
+    private CachedOutcome Compute(string path, long size, long ticks, PatchCache cache)
+    {
+        string error;
+        try
+        {
+            var patch = _patchFromFile(path);
+            if (patch is null || patch.Length != PatchLength)
+                error = $"the frontend returned {patch?.Length ?? 0} values, expected {_frontend.MelBands}x{_frontend.PatchFrames}";
+            else if (!patch.All(float.IsFinite))
+                error = "the log-mel patch has non-finite values";
+            else
+                return cache.AddPatch(path, size, ticks, patch);
+        }
+        catch (CoalaException e) { error = e.Message; }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            error = $"cannot decode ({e.GetType().Name}): {e.Message}";
+        }
+        if (!error.Contains(path, StringComparison.Ordinal)) error = $"{path}: {error}";
+        return cache.AddError(path, size, ticks, error);
+    }
+
+    private string InputHash(PrepareOptions o, List<(ClipEntry Clip, long Size, long Ticks)> clips, List<DroppedItem> dropped)
+    {
+        var sb = new StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
+        sb.Append(inv, $"format={CorpusFiles.FormatVersion}\nextractor={CacheKey()}\n");
+        sb.Append(inv, $"min-count={o.MinCount}\nvocab={o.MaxVocabulary}\nmax-share={o.MaxShare:R}\nseed={o.Seed}\nvalidation={o.ValidationShare:R}\n");
+        foreach (var (clip, size, ticks) in clips)
+            sb.Append(inv, $"clip\t{clip.FullPath}\t{size}\t{ticks}\t{string.Join(' ', clip.Tags)}\n");
+        foreach (var d in dropped) sb.Append(inv, $"dropped\t{d.Path}\t{d.Reason}\n");
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
+    }
+
+    /// <summary>The existing corpus's result when its manifest has the same input hash and its files are whole.</summary>
+    private static PrepareResult? TryUpToDate(string outDir, string inputHash)
+    {
+        string manifestPath = Path.Combine(outDir, CorpusFiles.Manifest);
+        if (!File.Exists(manifestPath)) return null;
+        try
+        {
+            var m = JsonSerializer.Deserialize<CorpusManifest>(File.ReadAllText(manifestPath), CorpusFiles.Json);
+            if (m is null || m.FormatVersion != CorpusFiles.FormatVersion || m.InputHash != inputHash) return null;
+            var patches = new FileInfo(Path.Combine(outDir, CorpusFiles.Patches));
+            var labels = new FileInfo(Path.Combine(outDir, CorpusFiles.Labels));
+            if (!patches.Exists || patches.Length != m.PatchesBytes || !labels.Exists || labels.Length != m.LabelsBytes) return null;
+            foreach (var f in new[] { CorpusFiles.Vocabulary, CorpusFiles.Scaler, CorpusFiles.Clips, CorpusFiles.Dropped })
+                if (!File.Exists(Path.Combine(outDir, f))) return null;
+            var dropped = ReadDropped(Path.Combine(outDir, CorpusFiles.Dropped));
+            return new PrepareResult { UpToDate = true, Manifest = m, Dropped = dropped };
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static List<DroppedItem> ReadDropped(string path) =>
+        File.ReadLines(path).Skip(1).Select(l => l.Split('\t')).Where(f => f.Length == 3)
+            .Select(f => new DroppedItem(f[0], f[2], f[1])).ToList();
+
+    private CorpusManifest Write(string outDir, PrepareOptions options, string inputHash,
+        List<((ClipEntry Clip, CachedOutcome Outcome, int[] Labels) Row, string Split)> rows, int trainCount,
+        string[] vocabulary, List<DroppedItem> dropped, PatchCache cache)
+    {
+        int bands = _frontend.MelBands, frames = _frontend.PatchFrames, v = vocabulary.Length;
+        var min = Enumerable.Repeat(float.PositiveInfinity, bands).ToArray();
+        var max = Enumerable.Repeat(float.NegativeInfinity, bands).ToArray();
+        var patch = new float[bands * frames];
+
+        // Patches (train rows first), fitting the scaler on the training rows as they stream past.
+        WriteAtomic(outDir, CorpusFiles.Patches, stream =>
+        {
+            for (int r = 0; r < rows.Count; r++)
+            {
+                cache.ReadPatch(rows[r].Row.Outcome, patch);
+                if (r < trainCount)
+                    for (int b = 0; b < bands; b++)
+                        for (int t = 0; t < frames; t++)
+                        {
+                            float x = patch[b * frames + t];
+                            if (x < min[b]) min[b] = x;
+                            if (x > max[b]) max[b] = x;
+                        }
+                stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(patch.AsSpan()));
+            }
+        });
+        var labelRow = new byte[v];
+        WriteAtomic(outDir, CorpusFiles.Labels, stream =>
+        {
+            foreach (var (row, _) in rows)
+            {
+                Array.Clear(labelRow);
+                foreach (int l in row.Labels) labelRow[l] = 1;
+                stream.Write(labelRow);
+            }
+        });
+        var scaler = new MinMaxScaler(min, max); // validates (training split is never empty)
+        WriteText(outDir, CorpusFiles.Vocabulary, string.Concat(vocabulary.Select(t => t + "\n")));
+        WriteText(outDir, CorpusFiles.Scaler, JsonSerializer.Serialize(new ScalerFile { Bands = bands, Min = scaler.Min, Max = scaler.Max }, CorpusFiles.Json));
+        var clipsTsv = new StringBuilder("index\tsplit\tpath\ttags\n");
+        for (int r = 0; r < rows.Count; r++)
+            clipsTsv.Append(CultureInfo.InvariantCulture, $"{r}\t{rows[r].Split}\t{Tsv(rows[r].Row.Clip.FullPath)}\t{string.Join(' ', rows[r].Row.Labels.Select(l => vocabulary[l]))}\n");
+        WriteText(outDir, CorpusFiles.Clips, clipsTsv.ToString());
+        var droppedTsv = new StringBuilder("path\tcategory\treason\n");
+        foreach (var d in dropped) droppedTsv.Append(CultureInfo.InvariantCulture, $"{Tsv(d.Path)}\t{d.Category}\t{Tsv(d.Reason)}\n");
+        WriteText(outDir, CorpusFiles.Dropped, droppedTsv.ToString());
+
+        var manifest = new CorpusManifest
+        {
+            FormatVersion = CorpusFiles.FormatVersion,
+            Created = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+            Frontend = new Dictionary<string, string>(_frontend.ToMetadata()),
+            Extractor = _extractor,
+            Bands = bands,
+            Frames = frames,
+            Clips = rows.Count,
+            Train = trainCount,
+            Validation = rows.Count - trainCount,
+            Dropped = dropped.Count,
+            DroppedByCategory = dropped.GroupBy(d => d.Category).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
+            VocabularySize = v,
+            Seed = options.Seed,
+            MinCount = options.MinCount,
+            MaxVocabulary = options.MaxVocabulary,
+            MaxShare = options.MaxShare,
+            ValidationShare = options.ValidationShare,
+            Csv = options.CsvPath is null ? null : Path.GetFullPath(options.CsvPath),
+            Folder = options.Folder is null ? null : Path.GetFullPath(options.Folder),
+            InputHash = inputHash,
+            PatchesBytes = (long)rows.Count * bands * frames * sizeof(float),
+            LabelsBytes = (long)rows.Count * v,
+        };
+        WriteText(outDir, CorpusFiles.Manifest, JsonSerializer.Serialize(manifest, CorpusFiles.Json));
+        return manifest;
+    }
+
+    /// <summary>Tabs and line breaks would break the TSV row: replaced by spaces.</summary>
+    private static string Tsv(string s) => s.Replace('\t', ' ').Replace('\r', ' ').Replace('\n', ' ');
+
+    private static void WriteText(string dir, string name, string text) =>
+        WriteAtomic(dir, name, s => s.Write(new UTF8Encoding(false).GetBytes(text)));
+
+    /// <summary>Writes <paramref name="name"/> via a temporary file renamed over it once complete and flushed.</summary>
+    internal static void WriteAtomic(string dir, string name, Action<FileStream> write)
+    {
+        string final = Path.Combine(dir, name), temp = final + ".tmp";
+        try
+        {
+            using (var fs = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                write(fs);
+                fs.Flush(flushToDisk: true);
+            }
+            File.Move(temp, final, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CoalaException($"cannot write {name}: {e.Message}", final, e);
+        }
+    }
+
+    private static void DeleteIfExists(string path)
+    {
+        try { File.Delete(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CoalaException($"cannot remove the old manifest: {e.Message}", path, e);
+        }
+    }
+
+    /// <summary>"3 unreadable, 1 silent" style summary of drop categories.</summary>
+    internal static string Summarize(IEnumerable<DroppedItem> dropped)
+    {
+        var groups = dropped.GroupBy(d => d.Category).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
+        return groups.Count == 0 ? "nothing dropped" : string.Join(", ", groups.Select(g => $"{g.Count()} {g.Key}"));
+    }
+}
