@@ -32,8 +32,8 @@ internal static class TagProcessor
     public static string[] FromTagString(string? tags)
     {
         if (string.IsNullOrWhiteSpace(tags)) return [];
-        var tokens = tags.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        return Normalize(tokens.Where(IsAlphabetic));
+        var tokens = tags.Normalize(NormalizationForm.FormC).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        return Normalize(tokens);
     }
 
     /// <summary>

@@ -1,0 +1,110 @@
+using Coala.ML.Training.Data;
+
+namespace Coala.ML.Training.Tests.Data;
+
+public class ClipSourcesTests
+{
+    [Fact]
+    public void CsvWithHeaderQuotedFieldsAndRelativeAndAbsolutePaths()
+    {
+        using var dir = new TempDir();
+        string abs = dir.File("elsewhere/abs.wav", "");
+        string csv = dir.File("meta/tags.csv",
+            "path,tags\n" +
+            "a.wav,dog bark\n" +
+            "\"b, with comma.wav\",\"rain \"\"heavy\"\" storm\"\n" +
+            $"{abs},kick\r\n" +
+            "\"multi\nline.wav\",wind\n" +
+            "\n" +
+            "c.wav,\n");
+        var content = ClipSources.ReadTagCsv(csv);
+        Assert.Empty(content.Dropped);
+        string meta = Path.GetDirectoryName(csv)!;
+        Assert.Equal(
+            [Path.Combine(meta, "a.wav"), Path.Combine(meta, "b, with comma.wav"), abs, Path.Combine(meta, "multi\nline.wav"), Path.Combine(meta, "c.wav")],
+            content.Rows.Select(r => r.FullPath));
+        Assert.Equal(["dog bark", "rain \"heavy\" storm", "kick", "wind", ""], content.Rows.Select(r => r.RawTags));
+        Assert.Equal([2, 3, 4, 5, 8], content.Rows.Select(r => r.Line));
+    }
+
+    [Fact]
+    public void HeaderColumnsMayBeInAnyOrderWithExtraColumns()
+    {
+        using var dir = new TempDir();
+        string csv = dir.File("tags.csv", "id,Tags,license,File\n1,dog,cc0,x.wav\n");
+        var row = Assert.Single(ClipSources.ReadTagCsv(csv).Rows);
+        Assert.Equal(Path.Combine(dir.Path, "x.wav"), row.FullPath);
+        Assert.Equal("dog", row.RawTags);
+    }
+
+    [Fact]
+    public void CsvWithoutHeaderIsPathThenTags()
+    {
+        using var dir = new TempDir();
+        string csv = dir.File("tags.csv", "x.wav,dog\ny.wav,cat\n");
+        Assert.Equal(2, ClipSources.ReadTagCsv(csv).Rows.Count);
+    }
+
+    [Fact]
+    public void JunkLinesAreDroppedWithTheirLineNumber()
+    {
+        using var dir = new TempDir();
+        string csv = dir.File("tags.csv", "path,tags\nok.wav,dog\njust one field\ntoo,many,fields\n,empty path\nok2.wav,cat\n");
+        var content = ClipSources.ReadTagCsv(csv);
+        Assert.Equal(2, content.Rows.Count);
+        Assert.Equal([$"{csv}:3", $"{csv}:4", $"{csv}:5"], content.Dropped.Select(d => d.Path));
+        Assert.Contains("CSV line 3: expected 2 fields, found 1", content.Dropped[0].Reason);
+        Assert.Contains("CSV line 5: empty path", content.Dropped[2].Reason);
+        Assert.All(content.Dropped, d => Assert.Equal(DropCategory.BadCsvLine, d.Category));
+    }
+
+    [Fact]
+    public void UnterminatedQuoteIsCoalaExceptionWithLine()
+    {
+        using var dir = new TempDir();
+        string csv = dir.File("tags.csv", "path,tags\nok.wav,dog\n\"broken.wav,cat\nmore.wav,x\n");
+        var e = Assert.Throws<CoalaException>(() => ClipSources.ReadTagCsv(csv));
+        Assert.Equal(csv, e.FilePath);
+        Assert.Contains("line 3", e.Message);
+    }
+
+    [Fact]
+    public void MissingCsvAndHalfHeaderAreCoalaExceptions()
+    {
+        using var dir = new TempDir();
+        var missing = Assert.Throws<CoalaException>(() => ClipSources.ReadTagCsv(Path.Combine(dir.Path, "nope.csv")));
+        Assert.Contains("not found", missing.Message);
+        string csv = dir.File("tags.csv", "path,labels\nx.wav,dog\n");
+        Assert.Contains("'tags' column", Assert.Throws<CoalaException>(() => ClipSources.ReadTagCsv(csv)).Message);
+    }
+
+    [Fact]
+    public void FolderScanKeepsAudioFilesInOrdinalOrder()
+    {
+        using var dir = new TempDir();
+        foreach (var f in new[] { "sounds/animals/wolf_howl-02.ogg", "sounds/animals/Cat.WAV", "drums/kick.mp3", "readme.txt", "b/x.flac" })
+            dir.File(f, "");
+        var files = ClipSources.ScanFolder(dir.Path);
+        Assert.Equal(["b/x.flac", "drums/kick.mp3", "sounds/animals/Cat.WAV", "sounds/animals/wolf_howl-02.ogg"], files.Select(f => f.RelativePath));
+        Assert.Throws<CoalaException>(() => ClipSources.ScanFolder(Path.Combine(dir.Path, "missing")));
+    }
+
+    [Fact]
+    public void CollectMergesCsvAndFolderTagsAndDropsUntaggedClips()
+    {
+        using var dir = new TempDir();
+        string lib = Path.Combine(dir.Path, "lib");
+        dir.File("lib/sounds/animals/wolf_howl-02.ogg", "");
+        dir.File("lib/123.wav", "");
+        string csv = dir.File("tags.csv", "path,tags\nlib/sounds/animals/wolf_howl-02.ogg,Night Forest\nother.wav,the a 808\n");
+        var listing = ClipSources.Collect(csv, lib);
+        var clip = Assert.Single(listing.Clips);
+        Assert.Equal(Path.Combine(lib, "sounds", "animals", "wolf_howl-02.ogg"), clip.FullPath);
+        Assert.Equal(["night", "forest", "sound", "animal", "wolf", "howl"], clip.Tags);
+        Assert.Equal([Path.Combine(dir.Path, "other.wav"), Path.Combine(lib, "123.wav")], listing.Dropped.Select(d => d.Path));
+        Assert.All(listing.Dropped, d => Assert.Equal(DropCategory.NoTags, d.Category));
+    }
+
+    [Fact]
+    public void NoInputIsCoalaException() => Assert.Throws<CoalaException>(() => ClipSources.Collect(null, null));
+}
