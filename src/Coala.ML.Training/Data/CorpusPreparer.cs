@@ -134,7 +134,11 @@ internal sealed class CorpusPreparer
             else labelled.Add((clip, o, labels));
         }
         if (labelled.Count == 0)
-            throw new CoalaException($"no clip left to train on: {Summarize(dropped)} (see the reasons above; --min-count {options.MinCount} may be too high for {kept.Count} clips)");
+        {
+            WriteDropped(outDir, dropped);
+            throw new CoalaException($"no clip left to train on: {Summarize(dropped)} (reasons in {Path.Combine(outDir, CorpusFiles.Dropped)}; " +
+                $"{kept.Count} clips had usable audio, --min-count is {options.MinCount})");
+        }
 
         var (trainIdx, valIdx) = IterativeStratification.Split(labelled.Select(l => l.Labels).ToList(), vocabulary.Length, options.ValidationShare, options.Seed);
         var rows = trainIdx.Select(i => (labelled[i], CorpusFiles.TrainSplit))
@@ -298,9 +302,7 @@ internal sealed class CorpusPreparer
         for (int r = 0; r < rows.Count; r++)
             clipsTsv.Append(CultureInfo.InvariantCulture, $"{r}\t{rows[r].Split}\t{Tsv(rows[r].Row.Clip.FullPath)}\t{string.Join(' ', rows[r].Row.Labels.Select(l => vocabulary[l]))}\n");
         WriteText(outDir, CorpusFiles.Clips, clipsTsv.ToString());
-        var droppedTsv = new StringBuilder("path\tcategory\treason\n");
-        foreach (var d in dropped) droppedTsv.Append(CultureInfo.InvariantCulture, $"{Tsv(d.Path)}\t{d.Category}\t{Tsv(d.Reason)}\n");
-        WriteText(outDir, CorpusFiles.Dropped, droppedTsv.ToString());
+        WriteDropped(outDir, dropped);
 
         var manifest = new CorpusManifest
         {
@@ -329,6 +331,13 @@ internal sealed class CorpusPreparer
         };
         WriteText(outDir, CorpusFiles.Manifest, JsonSerializer.Serialize(manifest, CorpusFiles.Json));
         return manifest;
+    }
+
+    private static void WriteDropped(string outDir, List<DroppedItem> dropped)
+    {
+        var tsv = new StringBuilder("path\tcategory\treason\n");
+        foreach (var d in dropped) tsv.Append(CultureInfo.InvariantCulture, $"{Tsv(d.Path)}\t{d.Category}\t{Tsv(d.Reason)}\n");
+        WriteText(outDir, CorpusFiles.Dropped, tsv.ToString());
     }
 
     /// <summary>Tabs and line breaks would break the TSV row: replaced by spaces.</summary>
