@@ -7,6 +7,7 @@ internal static class CommandRegistry
 {
     public static IEnumerable<Command> All()
     {
+        yield return PrepareCommand.Create();
         yield return VersionCommand.Create();
     }
 }
