@@ -99,6 +99,12 @@ public class PrepareWavEndToEndTests
             corpus.Train.Fill([0], scaled, new float[corpus.Vocabulary.Length]);
             Assert.All(scaled, x => Assert.InRange(x, 0f, 1f));
             Assert.Contains(scaled, x => x > 0.5f);
+
+            // The stored scaler is the frontend's own fit over the training patches only.
+            var trainPatches = Enumerable.Range(0, corpus.Train.Count).Select(i => { var p = new float[96 * 96]; corpus.ReadRawPatch(i, p); return p; });
+            var fitted = CoalaFrontend.FitScaler(trainPatches, 96, 96);
+            Assert.Equal(fitted.Min, corpus.Scaler.Min);
+            Assert.Equal(fitted.Max, corpus.Scaler.Max);
         }
 
         // Same input and options: a no-op.
