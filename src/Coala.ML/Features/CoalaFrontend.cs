@@ -1,0 +1,154 @@
+using System.Collections.Concurrent;
+
+namespace Coala.ML.Features;
+
+/// <summary>
+/// Turns a waveform at the model's sample rate into what the COALA encoder eats: unscaled log-mel patches of
+/// [<see cref="FrontendSettings.MelBands"/>, <see cref="FrontendSettings.PatchFrames"/>] (the min-max scaler lives
+/// in the ONNX graph). Deterministic: no random padding noise. Thread-safe (pools one
+/// <see cref="LogMelSpectrogram"/> per concurrent caller).
+/// </summary>
+internal sealed class CoalaFrontend
+{
+    private readonly ConcurrentBag<LogMelSpectrogram> _pool = new();
+
+    public FrontendSettings Settings { get; }
+
+    /// <summary>Throws <see cref="CoalaException"/> for invalid settings.</summary>
+    public CoalaFrontend(FrontendSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        Settings = settings;
+        _pool.Add(new LogMelSpectrogram(settings));
+    }
+
+    private int Bands => Settings.MelBands;
+    private int PatchFrames => Settings.PatchFrames;
+
+    /// <summary>Samples actually analysed for a clip of <paramref name="samples"/>: padded up to one patch if shorter.</summary>
+    private int PaddedLength(int samples) => Math.Max(samples, Settings.MinSamplesForOnePatch);
+
+    /// <summary>Patches <see cref="EmbeddingPatches"/> returns for a clip of <paramref name="samples"/> samples (&gt;= 1 for any non-empty clip).</summary>
+    public int PatchCount(int samples) => (1 + PaddedLength(samples) / Settings.HopLength) / PatchFrames;
+
+    /// <summary>The full log-mel spectrogram, [bands, 1 + n / hop] (no padding). Thread-safe.</summary>
+    public Spectrogram LogMel(ReadOnlySpan<float> samples, string? source = null)
+    {
+        var mel = Rent();
+        try { return mel.Compute(samples, source); }
+        finally { _pool.Add(mel); }
+    }
+
+    /// <summary>
+    /// Non-overlapping patches of <see cref="FrontendSettings.PatchFrames"/> centred frames, laid out
+    /// [patch, band, frame] and flattened (unscaled natural-log mel). Patch p holds frames p*PatchFrames ..
+    /// (p+1)*PatchFrames - 1 of the clip's log-mel spectrogram; a trailing partial patch is dropped.
+    /// A clip shorter than one patch (fewer than <see cref="FrontendSettings.MinSamplesForOnePatch"/> samples,
+    /// i.e. fewer than PatchFrames frames) is first zero-padded at the end to exactly
+    /// <see cref="FrontendSettings.MinSamplesForOnePatch"/> samples, which gives exactly one patch; so every
+    /// non-empty clip gives at least one patch.
+    /// Empty input or a NaN/infinite sample is a <see cref="CoalaException"/> naming <paramref name="source"/>.
+    /// </summary>
+    public float[] EmbeddingPatches(ReadOnlySpan<float> samplesAtModelRate, out int patchCount, string? source = null)
+    {
+        LogMelSpectrogram.Validate(samplesAtModelRate, source);
+        int length = PaddedLength(samplesAtModelRate.Length);
+        patchCount = PatchCount(samplesAtModelRate.Length);
+        int per = Bands * PatchFrames;
+        var result = new float[patchCount * per];
+        var mel = Rent();
+        try
+        {
+            for (int t = 0, frames = patchCount * PatchFrames; t < frames; t++)
+            {
+                int p = Math.DivRem(t, PatchFrames, out int f);
+                mel.WriteFrame(samplesAtModelRate, length, t, result, p * per + f, PatchFrames);
+            }
+        }
+        finally { _pool.Add(mel); }
+        return result;
+    }
+
+    /// <summary>
+    /// The pre-training input: the waveform zero-padded at the end to <paramref name="padToSeconds"/> (no noise,
+    /// unlike the reference; never truncated, and at least one patch long), its log-mel spectrogram, then the
+    /// PatchFrames-frame window (windows start every <paramref name="step"/> frames) with the highest sum of
+    /// log-mel values, the first on ties (reference return_spectrogram_max_nrg_frame). Returns [band, frame].
+    /// </summary>
+    public float[] MaxEnergyPatch(ReadOnlySpan<float> samples, double padToSeconds = 10, int step = 12, string? source = null)
+    {
+        if (!double.IsFinite(padToSeconds) || padToSeconds < 0 || padToSeconds > 24 * 3600)
+            throw new CoalaException($"invalid padding length {padToSeconds} s (expected 0..86400)", source);
+        if (step <= 0) throw new CoalaException($"invalid window step {step} frames (expected >= 1)", source);
+        LogMelSpectrogram.Validate(samples, source);
+
+        int length = Math.Max(PaddedLength(samples.Length), (int)Math.Round(padToSeconds * Settings.SampleRate));
+        var mel = Rent();
+        int frames = mel.FrameCount(length);
+        var spec = new float[Bands * frames];
+        try
+        {
+            for (int t = 0; t < frames; t++) mel.WriteFrame(samples, length, t, spec, t, frames);
+        }
+        finally { _pool.Add(mel); }
+
+        // prefix[t] = sum of all bands over frames 0..t-1, so a window's sum is a difference of two prefixes.
+        var prefix = new double[frames + 1];
+        for (int t = 0; t < frames; t++)
+        {
+            double col = 0;
+            for (int b = 0; b < Bands; b++) col += spec[b * frames + t];
+            prefix[t + 1] = prefix[t] + col;
+        }
+        int windows = 1 + (frames - PatchFrames) / step, best = 0;
+        double bestSum = double.NegativeInfinity;
+        for (int i = 0; i < windows; i++)
+        {
+            double sum = prefix[i * step + PatchFrames] - prefix[i * step];
+            if (sum > bestSum) { bestSum = sum; best = i; }
+        }
+
+        var patch = new float[Bands * PatchFrames];
+        for (int b = 0; b < Bands; b++)
+            Array.Copy(spec, b * frames + best * step, patch, b * PatchFrames, PatchFrames);
+        return patch;
+    }
+
+    /// <summary>
+    /// Fits a per-band <see cref="MinMaxScaler"/> (min and max over every value of every patch) on training
+    /// patches laid out [band, frame] (each array may also hold several patches, [patch, band, frame]).
+    /// No patches, a wrongly sized array or a non-finite value is a <see cref="CoalaException"/>.
+    /// </summary>
+    public static MinMaxScaler FitScaler(IEnumerable<float[]> patches, int bands, int frames)
+    {
+        ArgumentNullException.ThrowIfNull(patches);
+        if (bands <= 0 || frames <= 0) throw new CoalaException($"invalid patch shape {bands}x{frames}");
+        var min = Enumerable.Repeat(float.PositiveInfinity, bands).ToArray();
+        var max = Enumerable.Repeat(float.NegativeInfinity, bands).ToArray();
+        int per = bands * frames, count = 0;
+        foreach (var data in patches)
+        {
+            if (data is null || data.Length == 0 || data.Length % per != 0)
+                throw new CoalaException($"training patch {count} has {data?.Length ?? 0} values, not a multiple of {bands}x{frames}");
+            for (int p = 0; p < data.Length; p += per)
+                for (int b = 0; b < bands; b++)
+                {
+                    float lo = min[b], hi = max[b];
+                    foreach (float v in data.AsSpan(p + b * frames, frames))
+                    {
+                        if (!float.IsFinite(v)) throw new CoalaException($"training patch {count} has a non-finite value in band {b}");
+                        if (v < lo) lo = v;
+                        if (v > hi) hi = v;
+                    }
+                    min[b] = lo;
+                    max[b] = hi;
+                }
+            count++;
+        }
+        if (count == 0) throw new CoalaException("no training patches to fit the scaler on");
+        return new MinMaxScaler(min, max);
+    }
+
+    private LogMelSpectrogram Rent() => _pool.TryTake(out var mel) ? mel : new LogMelSpectrogram(Settings);
+}

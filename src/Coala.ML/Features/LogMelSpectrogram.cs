@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+using NWaves.Filters.Fda;
+using NWaves.Transforms;
+
+namespace Coala.ML.Features;
+
+/// <summary>
+/// The COALA log-mel frontend, with the reference's librosa semantics (xavierfav/coala utils.compute_spectrogram):
+/// STFT with <see cref="FrontendSettings.FftSize"/> and <see cref="FrontendSettings.HopLength"/>, a periodic window
+/// (librosa <c>get_window(fftbins=True)</c>), centred frames with reflect padding of n_fft/2 on both sides,
+/// magnitude spectrum (power 1), Slaney-scale mel filter bank with Slaney area normalisation, natural
+/// <c>log(mel + LogEpsilon)</c>. For n samples there are <c>1 + n / hop</c> frames.
+/// </summary>
+/// <remarks>
+/// <para>Not thread-safe: an instance owns its FFT and scratch buffers (no allocation per frame). Create one per
+/// thread; construction is cheap because the window and the mel filter bank are built once per settings and
+/// shared. <see cref="CoalaFrontend"/> is thread-safe (it pools instances).</para>
+/// <para>Computed in double precision internally (float32 FFT noise would otherwise dominate log(mel + eps) in
+/// quiet bands); the result is float32.</para>
+/// <para>Reflect padding of a clip shorter than n_fft/2 + 1 samples reflects repeatedly, i.e. uses the
+/// periodic extension with period 2(n - 1), as numpy's <c>np.pad(mode="reflect")</c> used by the reference's
+/// librosa 0.7; a one-sample clip is extended with its one value.</para>
+/// </remarks>
+internal sealed class LogMelSpectrogram
+{
+    /// <summary>Immutable, shareable precomputation for one <see cref="FrontendSettings"/>.</summary>
+    private sealed class Plan
+    {
+        public required double[] Window { get; init; }
+        public required int[] MelStart { get; init; }
+        public required double[][] MelWeights { get; init; }
+    }
+
+    private static readonly ConcurrentDictionary<FrontendSettings, Plan> Plans = new();
+
+    private readonly Plan _plan;
+    private readonly RealFft64 _fft;
+    private readonly double[] _frame, _re, _im, _mag;
+    private readonly int _nfft, _hop, _bands;
+    private readonly double _eps;
+
+    public FrontendSettings Settings { get; }
+
+    /// <summary>Creates a frontend; throws <see cref="CoalaException"/> for invalid settings.</summary>
+    public LogMelSpectrogram(FrontendSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        Settings = settings;
+        _plan = Plans.GetOrAdd(settings, BuildPlan);
+        _nfft = settings.FftSize;
+        _hop = settings.HopLength;
+        _bands = settings.MelBands;
+        _eps = settings.LogEpsilon;
+        _fft = new RealFft64(_nfft);
+        _frame = new double[_nfft];
+        _re = new double[_nfft / 2 + 1];
+        _im = new double[_nfft / 2 + 1];
+        _mag = new double[_nfft / 2 + 1];
+    }
+
+    private static Plan BuildPlan(FrontendSettings s)
+    {
+        // Periodic window (librosa get_window(..., fftbins=True), torch.hann_window/hamming_window defaults):
+        // w[i] = a - (1 - a) cos(2 pi i / N). NWaves' windows are the symmetric kind (divide by N - 1).
+        double a = s.Window switch
+        {
+            WindowKind.Hann => 0.5,
+            WindowKind.Hamming => 0.54,
+            _ => throw new CoalaException($"invalid frontend setting: window {s.Window}"),
+        };
+        var window = new double[s.FftSize];
+        for (int i = 0; i < window.Length; i++)
+            window[i] = a - (1 - a) * Math.Cos(2 * Math.PI * i / s.FftSize);
+
+        // librosa.filters.mel(htk=False, norm="slaney"); NWaves' Slaney bank matches it to ~6e-8.
+        var bank = FilterBanks.MelBankSlaney(s.MelBands, s.FftSize, s.SampleRate, s.FMin, s.EffectiveFMax);
+        var start = new int[s.MelBands];
+        var weights = new double[s.MelBands][];
+        int bins = s.FftSize / 2 + 1;
+        for (int b = 0; b < s.MelBands; b++)
+        {
+            var f = bank[b];
+            int lo = 0, hi = Math.Min(f.Length, bins) - 1;
+            while (lo <= hi && f[lo] == 0) lo++;
+            while (hi >= lo && f[hi] == 0) hi--;
+            start[b] = lo;
+            weights[b] = new double[Math.Max(0, hi - lo + 1)];
+            for (int k = lo; k <= hi; k++) weights[b][k - lo] = f[k];
+        }
+        return new Plan { Window = window, MelStart = start, MelWeights = weights };
+    }
+
+    /// <summary>Frames for <paramref name="samples"/> samples: <c>1 + samples / hop</c> (librosa center=True).</summary>
+    public int FrameCount(int samples) => 1 + samples / _hop;
+
+    /// <summary>
+    /// The log-mel spectrogram of <paramref name="samples"/> (at <see cref="FrontendSettings.SampleRate"/>),
+    /// [bands, 1 + n / hop]. Empty input or a NaN/infinite sample is a <see cref="CoalaException"/> naming
+    /// <paramref name="source"/>.
+    /// </summary>
+    public Spectrogram Compute(ReadOnlySpan<float> samples, string? source = null)
+    {
+        Validate(samples, source);
+        int frames = FrameCount(samples.Length);
+        var data = new float[_bands * frames];
+        for (int t = 0; t < frames; t++) WriteFrame(samples, samples.Length, t, data, t, frames);
+        return new Spectrogram(_bands, frames, data);
+    }
+
+    /// <summary>Throws <see cref="CoalaException"/> for empty input or a non-finite sample.</summary>
+    internal static void Validate(ReadOnlySpan<float> samples, string? source)
+    {
+        if (samples.IsEmpty) throw new CoalaException("audio is empty (no samples)", source);
+        for (int i = 0; i < samples.Length; i++)
+            if (!float.IsFinite(samples[i]))
+                throw new CoalaException(
+                    $"audio contains a {(float.IsNaN(samples[i]) ? "NaN" : "infinite")} sample at index {i} of {samples.Length}", source);
+    }
+
+    /// <summary>
+    /// Computes frame <paramref name="t"/> of the signal <paramref name="x"/> zero-extended to
+    /// <paramref name="length"/> samples (&gt;= x.Length; the virtual signal is then centred and reflect-padded),
+    /// and writes band b to <c>dest[offset + b * bandStride]</c>. Input must already be validated.
+    /// </summary>
+    internal void WriteFrame(ReadOnlySpan<float> x, int length, int t, Span<float> dest, int offset, int bandStride)
+    {
+        var w = _plan.Window;
+        var frame = _frame;
+        int start = t * _hop - _nfft / 2;
+        if (start >= 0 && start + _nfft <= x.Length)
+        {
+            var src = x.Slice(start, _nfft);
+            for (int k = 0; k < _nfft; k++) frame[k] = src[k] * w[k];
+        }
+        else
+        {
+            for (int k = 0; k < _nfft; k++)
+            {
+                int j = Reflect(start + k, length);
+                frame[k] = j < x.Length ? x[j] * w[k] : 0.0;
+            }
+        }
+
+        _fft.Direct(frame, _re, _im);
+        var mag = _mag;
+        for (int k = 0; k < mag.Length; k++) mag[k] = Math.Sqrt(_re[k] * _re[k] + _im[k] * _im[k]);
+
+        var starts = _plan.MelStart;
+        var weights = _plan.MelWeights;
+        for (int b = 0; b < _bands; b++)
+        {
+            var wb = weights[b];
+            var m = mag.AsSpan(starts[b], wb.Length);
+            double sum = 0;
+            for (int k = 0; k < wb.Length; k++) sum += wb[k] * m[k];
+            dest[offset + b * bandStride] = (float)Math.Log(sum + _eps);
+        }
+    }
+
+    /// <summary>Index into a signal of <paramref name="length"/> samples under numpy reflect padding.</summary>
+    internal static int Reflect(int i, int length)
+    {
+        if ((uint)i < (uint)length) return i;
+        if (length == 1) return 0;
+        int period = 2 * (length - 1);
+        i %= period;
+        if (i < 0) i += period;
+        return i < length ? i : period - i;
+    }
+}
