@@ -1,0 +1,33 @@
+namespace Coala.ML.Audio;
+
+/// <summary>
+/// A decoded audio stream read piece by piece as mono samples, so files of any length can be
+/// processed in bounded memory. Open one with <see cref="AudioReader.Open(string)"/>.
+/// </summary>
+/// <remarks>
+/// Samples are floats nominally in [-1, 1] (not clipped); channels are mixed to their mean.
+/// Every failure (corrupt data, decoder errors, NaN/Inf samples, no audio at all) surfaces as a
+/// <see cref="CoalaException"/> whose <see cref="CoalaException.FilePath"/> is <see cref="Source"/>.
+/// Not thread-safe.
+/// </remarks>
+internal interface IAudioSource : IDisposable
+{
+    /// <summary>Frames (samples per channel) per second of the decoded audio.</summary>
+    int SampleRate { get; }
+
+    /// <summary>Channels in the file; <see cref="ReadMono"/> averages them.</summary>
+    int Channels { get; }
+
+    /// <summary>Frames the header announces, or <c>null</c> when the format cannot tell without decoding.
+    /// A hint only: truncated files deliver fewer.</summary>
+    long? TotalFrames { get; }
+
+    /// <summary>The file path or caller-given name used in error messages.</summary>
+    string Source { get; }
+
+    /// <summary>
+    /// Decodes the next mono frames into <paramref name="destination"/>. Fills it completely unless the
+    /// audio ends first; returns the number of frames written, 0 once the end has been reached.
+    /// </summary>
+    int ReadMono(Span<float> destination);
+}

@@ -1,0 +1,205 @@
+using System.Buffers.Binary;
+using Coala.ML.Audio;
+
+namespace Coala.ML.Tests.Audio;
+
+public sealed class WavReaderTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    public static TheoryData<WavEncoding, int, int, bool> Formats()
+    {
+        var data = new TheoryData<WavEncoding, int, int, bool>();
+        int[] rates = [8000, 11025, 16000, 22050, 44100, 48000, 96000, 192000];
+        int r = 0;
+        foreach (WavEncoding e in Enum.GetValues<WavEncoding>())
+            foreach (int channels in new[] { 1, 2, 6 })
+                foreach (bool extensible in new[] { false, true })
+                    data.Add(e, channels, rates[r++ % rates.Length], extensible);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Formats))]
+    public void Decodes_every_encoding_channel_count_and_rate_to_the_channel_mean(WavEncoding encoding, int channels, int rate, bool extensible)
+    {
+        int frames = rate / 10 + 3;
+        var bytes = WavBuilder.Wav(WavBuilder.Interleaved(frames, channels, rate), encoding, channels, rate, extensible);
+        string path = _dir.Write($"{encoding}_{channels}ch_{rate}{(extensible ? "_ext" : "")}.wav", bytes);
+
+        var clip = AudioReader.Read(path);
+
+        Assert.Equal(rate, clip.SampleRate);
+        Assert.Equal(path, clip.Source);
+        Assert.Equal(frames, clip.Samples.Length);
+        double tolerance = WavBuilder.Step(encoding) + 1e-6;
+        for (int f = 0; f < frames; f++)
+        {
+            double expected = WavBuilder.Mono(f, channels, rate);
+            Assert.True(Math.Abs(clip.Samples[f] - expected) <= tolerance,
+                $"frame {f}: decoded {clip.Samples[f]}, expected {expected} +- {tolerance}");
+        }
+    }
+
+    [Fact]
+    public void Source_reports_layout_and_total_frames()
+    {
+        var bytes = WavBuilder.Wav(WavBuilder.Interleaved(1000, 2, 48000), WavEncoding.Pcm16, 2, 48000);
+        using var source = AudioReader.Open(_dir.Write("layout.wav", bytes));
+        Assert.Equal(48000, source.SampleRate);
+        Assert.Equal(2, source.Channels);
+        Assert.Equal(1000, source.TotalFrames);
+    }
+
+    [Fact]
+    public void Eight_bit_is_unsigned_with_128_as_zero()
+    {
+        var bytes = WavBuilder.Riff(WavBuilder.Chunk("fmt ", WavBuilder.Fmt(WavEncoding.Pcm8, 1, 8000)),
+            WavBuilder.Chunk("data", [0, 64, 128, 192, 255]));
+        var clip = AudioReader.Read(new MemoryStream(bytes), "u8.wav");
+        Assert.Equal([-1f, -0.5f, 0f, 0.5f, 127f / 128], clip.Samples);
+    }
+
+    [Fact]
+    public void Extreme_integer_values_map_to_minus_one_and_just_below_one()
+    {
+        var data = new byte[12];
+        BinaryPrimitives.WriteInt32LittleEndian(data, int.MinValue);
+        BinaryPrimitives.WriteInt32LittleEndian(data.AsSpan(4), int.MaxValue);
+        BinaryPrimitives.WriteInt32LittleEndian(data.AsSpan(8), 1 << 30);
+        var bytes = WavBuilder.Riff(WavBuilder.Chunk("fmt ", WavBuilder.Fmt(WavEncoding.Pcm32, 1, 8000)), WavBuilder.Chunk("data", data));
+        var s = AudioReader.Read(new MemoryStream(bytes), "s32.wav").Samples;
+        Assert.Equal(-1f, s[0]);
+        Assert.Equal(1f, s[1], 1e-6);
+        Assert.Equal(0.5f, s[2]);
+    }
+
+    [Fact]
+    public void Extensible_24_bit_samples_in_32_bit_containers_decode()
+    {
+        var x = WavBuilder.Interleaved(500, 2, 44100);
+        var fmt = WavBuilder.Fmt(WavEncoding.Pcm32, 2, 44100, extensible: true, validBits: 24);
+        var clip = AudioReader.Read(new MemoryStream(WavBuilder.Riff(WavBuilder.Chunk("fmt ", fmt),
+            WavBuilder.Chunk("data", WavBuilder.EncodeSamples(x, WavEncoding.Pcm32)))), "ext24in32.wav");
+        for (int f = 0; f < 500; f++)
+            Assert.Equal(WavBuilder.Mono(f, 2, 44100), clip.Samples[f], 1e-6);
+    }
+
+    [Fact]
+    public void Walks_unknown_chunks_with_odd_sizes_and_padding()
+    {
+        var x = WavBuilder.Interleaved(300, 1, 16000);
+        var bytes = WavBuilder.Riff(
+            WavBuilder.Chunk("JUNK", new byte[3]),                       // odd: one padding byte follows
+            WavBuilder.Chunk("fmt ", WavBuilder.Fmt(WavEncoding.Pcm16, 1, 16000)),
+            WavBuilder.Chunk("LIST", "INFOISFT\u0005\0\0\0abcde"u8.ToArray()),  // odd again
+            WavBuilder.Chunk("data", WavBuilder.EncodeSamples(x, WavEncoding.Pcm16)),
+            WavBuilder.Chunk("id3 ", new byte[7]));                      // after data: must not be read as audio
+        var clip = AudioReader.Read(_dir.Write("chunks.wav", bytes));
+        Assert.Equal(300, clip.Samples.Length);
+        Assert.Equal(x[299], clip.Samples[299], 1.0 / 32768);
+    }
+
+    [Fact]
+    public void Fmt_chunk_of_18_bytes_with_cbSize_is_accepted()
+    {
+        var fmt = WavBuilder.Fmt(WavEncoding.Float32, 1, 8000).Concat(new byte[2]).ToArray();
+        var bytes = WavBuilder.Riff(WavBuilder.Chunk("fmt ", fmt), WavBuilder.Chunk("data", WavBuilder.EncodeSamples([0.25, -0.5], WavEncoding.Float32)));
+        Assert.Equal([0.25f, -0.5f], AudioReader.Read(new MemoryStream(bytes), "fmt18.wav").Samples);
+    }
+
+    [Theory]
+    [InlineData(0u)]
+    [InlineData(0xFFFFFFFFu)]
+    public void Data_size_0_or_max_means_up_to_the_end_of_the_file(uint declared)
+    {
+        var x = WavBuilder.Interleaved(250, 2, 8000);
+        var bytes = WavBuilder.Riff(WavBuilder.Chunk("fmt ", WavBuilder.Fmt(WavEncoding.Pcm16, 2, 8000)),
+            WavBuilder.Chunk("data", WavBuilder.EncodeSamples(x, WavEncoding.Pcm16), declared));
+        using var source = AudioReader.Open(_dir.Write("streamed.wav", bytes));
+        Assert.Equal(250, source.TotalFrames);
+        var clip = AudioReader.ReadAll(source);
+        Assert.Equal(250, clip.Samples.Length);
+        Assert.Equal(WavBuilder.Mono(249, 2, 8000), clip.Samples[249], 1e-4);
+    }
+
+    [Fact]
+    public void Data_shorter_than_declared_decodes_the_whole_frames_present()
+    {
+        var x = WavBuilder.Interleaved(400, 2, 8000);
+        var data = WavBuilder.EncodeSamples(x, WavEncoding.Pcm24);
+        var bytes = WavBuilder.Riff(WavBuilder.Chunk("fmt ", WavBuilder.Fmt(WavEncoding.Pcm24, 2, 8000)),
+            WavBuilder.Chunk("data", data, declaredSize: 1000 * 6));
+        bytes = bytes[..(bytes.Length - 4)];   // 399 whole frames and a partial one
+        var clip = AudioReader.Read(_dir.Write("cut.wav", bytes));
+        Assert.Equal(399, clip.Samples.Length);
+        Assert.Equal(WavBuilder.Mono(398, 2, 8000), clip.Samples[398], 1e-5);
+    }
+
+    [Fact]
+    public void Streams_in_small_pieces_from_a_non_seekable_stream_with_the_same_result()
+    {
+        var x = WavBuilder.Interleaved(5000, 6, 22050);
+        var bytes = WavBuilder.Riff(WavBuilder.Chunk("LIST", new byte[1001]),
+            WavBuilder.Chunk("fmt ", WavBuilder.Fmt(WavEncoding.Float32, 6, 22050, extensible: true)),
+            WavBuilder.Chunk("data", WavBuilder.EncodeSamples(x, WavEncoding.Float32)));
+        var whole = AudioReader.Read(new MemoryStream(bytes), "whole.wav").Samples;
+
+        var input = new NonSeekableStream(bytes);
+        using var source = AudioReader.Open(input, "pipe.wav");
+        Assert.Equal(5000, source.TotalFrames);   // from the data chunk size; the stream has no length
+        var pieces = new List<float>();
+        var buffer = new float[7];
+        int got;
+        while ((got = source.ReadMono(buffer)) > 0)
+            pieces.AddRange(buffer.AsSpan(0, got).ToArray());
+        Assert.Equal(whole, pieces);
+        Assert.Equal(0, source.ReadMono(buffer));
+        source.Dispose();
+        Assert.False(input.Disposed);   // the caller's stream stays the caller's
+    }
+
+    [Fact]
+    public void Format_is_recognised_from_content_not_extension()
+    {
+        var bytes = WavBuilder.Wav(WavBuilder.Interleaved(100, 1, 8000), WavEncoding.Pcm16, 1, 8000);
+        Assert.Equal(100, AudioReader.Read(_dir.Write("actually_wav.mp3", bytes)).Samples.Length);
+    }
+
+    [Fact]
+    public void Reads_real_fsdd_recordings()
+    {
+        string folder = TestData.FsddRecordings();
+        foreach (string name in new[] { "0_george_0.wav", "7_jackson_12.wav", "9_theo_49.wav" })
+        {
+            string path = Path.Combine(folder, name);
+            byte[] file = File.ReadAllBytes(path);
+            var clip = AudioReader.Read(path);
+
+            Assert.Equal(8000, clip.SampleRate);
+            // Independent check: the 16-bit samples right after the 'data' chunk header.
+            int data = file.AsSpan().IndexOf("data"u8);
+            int count = (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(data + 4)), (uint)(file.Length - data - 8)) / 2;
+            Assert.Equal(count, clip.Samples.Length);
+            for (int i = 0; i < count; i += 97)
+                Assert.Equal(BinaryPrimitives.ReadInt16LittleEndian(file.AsSpan(data + 8 + 2 * i)) / 32768f, clip.Samples[i]);
+            Assert.InRange(clip.DurationSeconds, 0.1, 3.0);
+            Assert.True(clip.Samples.Max(Math.Abs) > 0.01, $"{name} is silent");
+        }
+    }
+
+    /// <summary>A read-only stream that cannot seek, like a pipe.</summary>
+    private sealed class NonSeekableStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public bool Disposed { get; private set; }
+        public override bool CanSeek => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override long Seek(long offset, SeekOrigin loc) => throw new NotSupportedException();
+        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, 333)]);
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, 333));
+        protected override void Dispose(bool disposing) { Disposed = true; base.Dispose(disposing); }
+    }
+}
