@@ -45,8 +45,9 @@ internal static class AudioReader
     /// <summary>Reads what remains of <paramref name="audio"/> into one clip.</summary>
     public static AudioClip ReadAll(IAudioSource audio)
     {
+        // The header's length is only a hint (it may lie): start at most at 4M samples and grow.
         long hint = audio.TotalFrames ?? audio.SampleRate;
-        var samples = new float[(int)Math.Clamp(hint, 1, 1 << 26)];
+        var samples = new float[(int)Math.Clamp(hint, 1, 1 << 22)];
         int count = 0;
         while (true)
         {
