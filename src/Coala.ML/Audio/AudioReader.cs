@@ -87,11 +87,12 @@ internal static class AudioReader
         try
         {
             var (format, input) = Sniff(stream, source, ownsStream);
+            bool ownsInput = ownsStream || input != stream;   // a replaying wrapper is always ours to close
             return format switch
             {
-                AudioFormat.Wav => new WavSource(input, source, ownsStream || input != stream),
-                AudioFormat.Mp3 => new Mp3Source(input, source, ownsStream || input != stream),
-                AudioFormat.OggVorbis => new VorbisSource(input, source, ownsStream || input != stream),
+                AudioFormat.Wav => new WavSource(input, source, ownsInput),
+                AudioFormat.Mp3 => new Mp3Source(input, source, ownsInput),
+                AudioFormat.OggVorbis => new VorbisSource(input, source, ownsInput),
                 _ => throw new CoalaException($"no decoder for {format}", source),
             };
         }
