@@ -11,7 +11,7 @@ namespace Coala.ML.Export;
 /// The graph takes the unscaled log-mel patches of ONE clip flattened to <c>[1, L]</c>
 /// (L = patches x bands x frames), applies the min-max scaler in-graph, runs the five
 /// Conv(4x4, stride 2, pad 1) + BatchNorm + ReLU blocks and reduces over patches to the clip's mean
-/// and population standard deviation embeddings, each <c>[1, EmbeddingDim]</c>.
+/// and population standard deviation embeddings, each <c>[EmbeddingDim]</c>.
 /// Every frontend setting is stored in the metadata so that the model carries its own preprocessing.
 /// </summary>
 internal static class OnnxEncoderWriter
@@ -96,8 +96,9 @@ internal static class OnnxEncoderWriter
 
         var g = new GraphProto { Name = "coala_audio_encoder" };
         g.Input.Add(TensorInfo(InputName, Dim(1), DimParam(LengthDim)));
-        g.Output.Add(TensorInfo(MeanOutput, Dim(1), Dim(dim)));
-        g.Output.Add(TensorInfo(StdOutput, Dim(1), Dim(dim)));
+        // Rank-1 outputs: ML.NET then sees a plain Vector<Single, dim> rather than a [1, dim] tensor.
+        g.Output.Add(TensorInfo(MeanOutput, Dim(dim)));
+        g.Output.Add(TensorInfo(StdOutput, Dim(dim)));
 
         // Patches [P, 1, bands, frames], scaled per band.
         g.Initializer.Add(Int64Tensor(PatchShapeName, [-1, 1, bands, frames]));
@@ -135,10 +136,10 @@ internal static class OnnxEncoderWriter
         var flatten = Node("Flatten", [x], ["features"]);
         flatten.Attribute.Add(Int("axis", 1));
         g.Node.Add(flatten);
-        g.Node.Add(ReduceMean("features", MeanOutput));
-        g.Node.Add(Node("Sub", ["features", MeanOutput], ["deviation"]));
+        g.Node.Add(ReduceMean("features", MeanOutput, keepDims: false));
+        g.Node.Add(Node("Sub", ["features", MeanOutput], ["deviation"])); // [P, dim] - [dim] broadcasts
         g.Node.Add(Node("Mul", ["deviation", "deviation"], ["deviation_sq"]));
-        g.Node.Add(ReduceMean("deviation_sq", "variance"));
+        g.Node.Add(ReduceMean("deviation_sq", "variance", keepDims: false));
         g.Node.Add(Node("Sqrt", ["variance"], [StdOutput]));
 
         var model = new ModelProto
@@ -170,12 +171,12 @@ internal static class OnnxEncoderWriter
         return model;
     }
 
-    private static NodeProto ReduceMean(string input, string output)
+    private static NodeProto ReduceMean(string input, string output, bool keepDims)
     {
         // Opset 17: axes is an attribute (it became an input in opset 18).
         var n = Node("ReduceMean", [input], [output]);
         n.Attribute.Add(Ints("axes", 0));
-        n.Attribute.Add(Int("keepdims", 1));
+        n.Attribute.Add(Int("keepdims", keepDims ? 1 : 0));
         return n;
     }
 

@@ -25,13 +25,13 @@ namespace Coala.ML;
 /// </remarks>
 public sealed class CoalaEmbedEstimator : IEstimator<ITransformer>
 {
-    private readonly MLContext _ml;
+    private readonly TransformsCatalog _catalog;
     private readonly CoalaEmbedOptions _options;
     private readonly CoalaModel _model;
 
-    internal CoalaEmbedEstimator(MLContext ml, CoalaEmbedOptions options)
+    internal CoalaEmbedEstimator(TransformsCatalog catalog, CoalaEmbedOptions options)
     {
-        _ml = ml ?? throw new ArgumentNullException(nameof(ml));
+        _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
         _options = options ?? throw new ArgumentNullException(nameof(options));
         if (string.IsNullOrWhiteSpace(options.InputColumnName)) throw new CoalaException("CoalaEmbedOptions.InputColumnName is empty");
         if (string.IsNullOrWhiteSpace(options.OutputColumnName)) throw new CoalaException("CoalaEmbedOptions.OutputColumnName is empty");
@@ -96,7 +96,7 @@ public sealed class CoalaEmbedEstimator : IEstimator<ITransformer>
 
     private IEstimator<ITransformer> BuildChain(FrontendMapping.InputKind kind)
     {
-        var t = _ml.Transforms;
+        var t = _catalog;
         var window = _model.Frontend.Window;
         string contract = FrontendMapping.ContractName(kind, window);
         var source = FrontendMapping.SourceFor(window);
@@ -124,8 +124,8 @@ public sealed class CoalaEmbedEstimator : IEstimator<ITransformer>
             : new[] { OnnxEncoderWriter.MeanOutput };
         temps.AddRange(outputs);
         return chain
-            .Append(t.ApplyOnnxModel(outputs, [OnnxEncoderWriter.InputName], new MemoryStream(_model.Bytes, writable: false),
-                _ml.GpuDeviceId, _ml.FallbackToCpu))
+            // gpuDeviceId null: ML.NET then takes MLContext.GpuDeviceId and FallbackToCpu.
+            .Append(t.ApplyOnnxModel(outputs, [OnnxEncoderWriter.InputName], new MemoryStream(_model.Bytes, writable: false)))
             .Append(t.Concatenate(_options.OutputColumnName, outputs))
             .Append(t.DropColumns(temps.Where(c => c != _options.OutputColumnName && c != _options.InputColumnName).ToArray()));
     }
@@ -156,15 +156,6 @@ public static class CoalaCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(options);
-        return new CoalaEmbedEstimator(CatalogContext(catalog), options);
-    }
-
-    // TransformsCatalog keeps its environment internal; ML.NET's own extensions reach it the same way
-    // (CatalogUtils.GetEnvironment). We need the MLContext for GpuDeviceId/FallbackToCpu and to compose transforms.
-    private static MLContext CatalogContext(TransformsCatalog catalog)
-    {
-        var env = typeof(TransformsCatalog).GetProperty("Environment",
-            System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)?.GetValue(catalog);
-        return env as MLContext ?? throw new CoalaException("CoalaEmbed needs a catalog obtained from an MLContext (mlContext.Transforms)");
+        return new CoalaEmbedEstimator(catalog, options);
     }
 }

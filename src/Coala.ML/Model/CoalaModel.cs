@@ -8,7 +8,7 @@ namespace Coala.ML.Model;
 /// <summary>
 /// A COALA encoder ONNX model read from disk and checked: its metadata gives the frontend it needs, its input is
 /// <c>coala_logmel</c> <c>[1, L]</c> float and its outputs <c>coala_mean</c>/<c>coala_std</c> are
-/// <c>[1, EmbeddingDim]</c>. Parsing needs no ONNX Runtime session; <see cref="EncoderSession"/> runs it.
+/// <c>[EmbeddingDim]</c>. Parsing needs no ONNX Runtime session; <see cref="EncoderSession"/> runs it.
 /// </summary>
 internal sealed class CoalaModel
 {
@@ -130,10 +130,10 @@ internal sealed class CoalaModel
         var output = g.Output.FirstOrDefault(o => o.Name == name)
             ?? throw new CoalaException($"the model has no output '{name}' (outputs: {Names(g.Output)})", path);
         var dims = TensorDims(output, path);
-        bool ok = dims.Count == 2 && dims.All(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue)
-                  && dims[0].DimValue == 1 && dims[1].DimValue == dim;
+        bool ok = dims.Count == 1 && dims[0].ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue
+                  && dims[0].DimValue == dim;
         if (!ok)
-            throw new CoalaException($"output '{name}' has shape {Shape(dims)}; expected [1, {dim}] ({OnnxEncoderWriter.KeyEmbeddingDim})", path);
+            throw new CoalaException($"output '{name}' has shape {Shape(dims)}; expected [{dim}] ({OnnxEncoderWriter.KeyEmbeddingDim})", path);
     }
 
     private static void CheckInitializers(GraphProto g, FrontendSettings frontend, string path)

@@ -6,17 +6,17 @@ namespace Coala.ML.Model;
 /// <summary>
 /// Audio (a file or samples at any rate) → the model's input: unscaled log-mel patches [patch, band, frame].
 /// The single path from audio to patches that the CLI, <see cref="CoalaEmbedder"/> and the ML.NET transform share.
-/// Thread-safe: each thread gets its own frontend buffers.
+/// Thread-safe (so is <see cref="CoalaFrontend"/>).
 /// </summary>
 internal sealed class PatchSource
 {
-    private readonly ThreadLocal<CoalaFrontend> _frontend;
+    private readonly CoalaFrontend _frontend;
 
     public PatchSource(FrontendSettings settings)
     {
         settings.Validate();
         Settings = settings;
-        _frontend = new ThreadLocal<CoalaFrontend>(() => new CoalaFrontend(settings));
+        _frontend = new CoalaFrontend(settings);
     }
 
     public FrontendSettings Settings { get; }
@@ -39,6 +39,6 @@ internal sealed class PatchSource
         ReadOnlySpan<float> atRate = sampleRate == Settings.SampleRate
             ? samples
             : AudioResampler.Resample(samples, sampleRate, Settings.SampleRate);
-        return _frontend.Value!.EmbeddingPatches(atRate, out patchCount, source);
+        return _frontend.EmbeddingPatches(atRate, out patchCount, source);
     }
 }

@@ -115,7 +115,7 @@ public class CoalaEmbedEstimatorTests
         var e1 = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.CoalaEmbed("E", "Audio", model).Fit(data));
         Assert.Contains("'Audio'", e1.Message);
         Assert.Contains("Int32", e1.Message);
-        var e2 = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.CoalaEmbed("E", "Missing", model).GetOutputSchema(SchemaShape.Create(data.Schema)));
+        var e2 = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.CoalaEmbed("E", "Missing", model).Fit(data));
         Assert.Contains("'Missing'", e2.Message);
     }
 
