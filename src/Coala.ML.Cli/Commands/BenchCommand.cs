@@ -48,7 +48,7 @@ internal static class BenchCommand
                 for (int j = 0; j < x.Length; j++)
                     x[j] = (float)(0.3 * Math.Sin(2 * Math.PI * (200 + 40 * i) * j / rate) + 0.05 * (rng.NextDouble() * 2 - 1));
                 files[i] = Path.Combine(dir, $"clip{i}.wav");
-                WriteWav16(files[i], x, rate);
+                WavWriter.WritePcm16(files[i], x, rate);
             }
             Console.WriteLine($"coala bench: {clips} clips of {seconds} s, WAV 16-bit mono at {rate} Hz; model: {source}");
             Console.WriteLine($"machine: {Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
@@ -97,15 +97,5 @@ internal static class BenchCommand
         {
             try { Directory.Delete(dir, true); } catch (IOException) { }
         }
-    }
-
-    private static void WriteWav16(string path, float[] samples, int rate)
-    {
-        using var w = new BinaryWriter(File.Create(path));
-        int dataBytes = samples.Length * 2;
-        w.Write("RIFF"u8); w.Write(36 + dataBytes); w.Write("WAVE"u8);
-        w.Write("fmt "u8); w.Write(16); w.Write((short)1); w.Write((short)1); w.Write(rate); w.Write(rate * 2); w.Write((short)2); w.Write((short)16);
-        w.Write("data"u8); w.Write(dataBytes);
-        foreach (var s in samples) w.Write((short)Math.Clamp(Math.Round(s * 32767.0), -32768, 32767));
     }
 }

@@ -1,3 +1,4 @@
+using Coala.ML.Audio;
 using Coala.ML.Export;
 using Coala.ML.Features;
 
@@ -56,20 +57,11 @@ internal static class TestAssets
     }
 
     /// <summary>Writes 16-bit PCM mono WAV.</summary>
-    public static string WriteWav(string path, float[] samples, int rate)
-    {
-        using var w = new BinaryWriter(File.Create(path));
-        int dataBytes = samples.Length * 2;
-        w.Write("RIFF"u8); w.Write(36 + dataBytes); w.Write("WAVE"u8);
-        w.Write("fmt "u8); w.Write(16); w.Write((short)1); w.Write((short)1); w.Write(rate); w.Write(rate * 2); w.Write((short)2); w.Write((short)16);
-        w.Write("data"u8); w.Write(dataBytes);
-        foreach (var s in samples) w.Write((short)Math.Clamp(Math.Round(s * 32767.0), -32768, 32767));
-        return path;
-    }
+    public static string WriteWav(string path, float[] samples, int rate) => WavWriter.WritePcm16(path, samples, rate);
 
     /// <summary>The samples a 16-bit WAV of <paramref name="samples"/> decodes to.</summary>
     public static float[] Quantise16(float[] samples) =>
-        samples.Select(s => (float)(Math.Clamp(Math.Round(s * 32767.0), -32768, 32767) / 32768.0)).ToArray();
+        samples.Select(s => WavWriter.ToPcm16(s) / 32768f).ToArray();
 
     /// <summary>The repository's parent folder holding shared/ (CI and developers have it beside the repo).</summary>
     public static string SharedDir()
