@@ -7,6 +7,8 @@ internal static class CommandRegistry
 {
     public static IEnumerable<Command> All()
     {
+        yield return EmbedCommand.Create();
+        yield return BenchCommand.Create();
         yield return PrepareCommand.Create();
         yield return VersionCommand.Create();
     }

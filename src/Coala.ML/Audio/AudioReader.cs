@@ -45,8 +45,9 @@ internal static class AudioReader
     /// <summary>Reads what remains of <paramref name="audio"/> into one clip.</summary>
     public static AudioClip ReadAll(IAudioSource audio)
     {
+        // The header's length is only a hint (it may lie): start at most at 4M samples and grow.
         long hint = audio.TotalFrames ?? audio.SampleRate;
-        var samples = new float[(int)Math.Clamp(hint, 1, 1 << 26)];
+        var samples = new float[(int)Math.Clamp(hint, 1, 1 << 22)];
         int count = 0;
         while (true)
         {
@@ -86,11 +87,12 @@ internal static class AudioReader
         try
         {
             var (format, input) = Sniff(stream, source, ownsStream);
+            bool ownsInput = ownsStream || input != stream;   // a replaying wrapper is always ours to close
             return format switch
             {
-                AudioFormat.Wav => new WavSource(input, source, ownsStream || input != stream),
-                AudioFormat.Mp3 => new Mp3Source(input, source, ownsStream || input != stream),
-                AudioFormat.OggVorbis => new VorbisSource(input, source, ownsStream || input != stream),
+                AudioFormat.Wav => new WavSource(input, source, ownsInput),
+                AudioFormat.Mp3 => new Mp3Source(input, source, ownsInput),
+                AudioFormat.OggVorbis => new VorbisSource(input, source, ownsInput),
                 _ => throw new CoalaException($"no decoder for {format}", source),
             };
         }

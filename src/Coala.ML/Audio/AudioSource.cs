@@ -113,7 +113,7 @@ internal abstract class AudioSource : IAudioSource
                     throw new CoalaException($"NaN/Inf sample at frame {_framesRead + f} (channel {c})", Source);
                 sum += v;
             }
-            mono[f] = channels == 1 ? sum : sum * scale;
+            mono[f] = sum * scale;
         }
     }
 

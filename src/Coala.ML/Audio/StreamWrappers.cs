@@ -24,12 +24,15 @@ internal sealed class UnclosableStream(Stream inner) : Stream
 internal sealed class PrefixedStream(byte[] prefix, Stream inner, bool ownsInner) : Stream
 {
     private int _prefixPos;
+    private long _position;
 
     public override bool CanRead => true;
     public override bool CanSeek => false;
     public override bool CanWrite => false;
     public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    /// <summary>Bytes read so far (NLayer reads it even from streams that cannot seek); cannot be set.</summary>
+    public override long Position { get => _position; set => throw new NotSupportedException(); }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -40,9 +43,12 @@ internal sealed class PrefixedStream(byte[] prefix, Stream inner, bool ownsInner
             int n = Math.Min(buffer.Length, prefix.Length - _prefixPos);
             prefix.AsSpan(_prefixPos, n).CopyTo(buffer);
             _prefixPos += n;
+            _position += n;
             return n;
         }
-        return inner.Read(buffer);
+        int got = inner.Read(buffer);
+        _position += got;
+        return got;
     }
 
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();

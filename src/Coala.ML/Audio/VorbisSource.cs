@@ -18,7 +18,7 @@ internal sealed class VorbisSource : AudioSource
         (Channels, SampleRate, _totalFrames) = Decoders.Open(() =>
         {
             _reader.ClipSamples = false;   // AudioClip promises unclipped samples
-            long total = _reader.TotalSamples;
+            long total = stream.CanSeek ? _reader.TotalSamples : 0;   // NVorbis finds it by seeking to the last page
             return (_reader.Channels, _reader.SampleRate, total > 0 ? total : (long?)null);
         }, "Ogg Vorbis", source);
         CheckLayout(Channels, SampleRate, "Ogg Vorbis", source);

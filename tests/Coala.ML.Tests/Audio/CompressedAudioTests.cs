@@ -66,6 +66,17 @@ public sealed class CompressedAudioTests : IDisposable
     }
 
     [Theory]
+    [InlineData(Mp3)]
+    [InlineData(Ogg)]
+    public void Compressed_audio_decodes_from_a_non_seekable_stream(string fixture)
+    {
+        var expected = AudioReader.Read(TestData.Fixture(fixture)).Samples;
+        var pipe = new NonSeekableStream(File.ReadAllBytes(TestData.Fixture(fixture)));
+        Assert.Equal(expected, AudioReader.Read(pipe, fixture).Samples);
+        Assert.False(pipe.Disposed);
+    }
+
+    [Theory]
     [InlineData(Mp3, 3000)]
     [InlineData(Ogg, 3000)]
     public void Truncated_compressed_files_decode_what_is_there_or_fail_as_CoalaException(string fixture, int keep)

@@ -38,3 +38,16 @@ internal static class TestData
             $"shared/data/fsdd/recordings not found above {AppContext.BaseDirectory}; ../shared must sit beside the repository");
     }
 }
+
+/// <summary>A read-only stream that cannot seek, like a pipe.</summary>
+internal sealed class NonSeekableStream(byte[] bytes) : MemoryStream(bytes)
+{
+    public bool Disposed { get; private set; }
+    public override bool CanSeek => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override long Seek(long offset, SeekOrigin loc) => throw new NotSupportedException();
+    public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, 333)]);
+    public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, 333));
+    protected override void Dispose(bool disposing) { Disposed = true; base.Dispose(disposing); }
+}

@@ -189,17 +189,4 @@ public sealed class WavReaderTests : IDisposable
             Assert.True(clip.Samples.Max(Math.Abs) > 0.01, $"{name} is silent");
         }
     }
-
-    /// <summary>A read-only stream that cannot seek, like a pipe.</summary>
-    private sealed class NonSeekableStream(byte[] bytes) : MemoryStream(bytes)
-    {
-        public bool Disposed { get; private set; }
-        public override bool CanSeek => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override long Seek(long offset, SeekOrigin loc) => throw new NotSupportedException();
-        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, 333)]);
-        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, 333));
-        protected override void Dispose(bool disposing) { Disposed = true; base.Dispose(disposing); }
-    }
 }

@@ -1,0 +1,126 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using Coala.ML.Model;
+using Spectre.Console;
+
+namespace Coala.ML.Cli.Commands;
+
+/// <summary><c>coala embed &lt;files or folders...&gt; --output out.csv</c>: one CSV row per file (path, then the vector).</summary>
+internal static class EmbedCommand
+{
+    public static readonly string[] AudioExtensions = [".wav", ".wave", ".mp3", ".ogg", ".oga"];
+
+    public static Command Create()
+    {
+        var inputs = new Argument<string[]>("inputs") { Description = "Audio files and/or folders (WAV, MP3, Ogg Vorbis)", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string>("--output", "-o") { Description = "CSV file to write", Required = true };
+        var model = new Option<string?>("--model", "-m") { Description = "Coala.ML ONNX encoder (default: the model installed with Coala.ML)" };
+        var recursive = new Option<bool>("--recursive", "-r") { Description = "Search folders recursively" };
+        var pooling = new Option<CoalaPooling>("--pooling") { Description = "Mean (1152 values) or MeanAndStd (2304)", DefaultValueFactory = _ => CoalaPooling.Mean };
+        var threads = new Option<int>("--threads") { Description = "Files decoded in parallel (default: processor count)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var gpu = new Option<int?>("--gpu") { Description = "CUDA device id (needs the CUDA libraries; falls back to CPU)" };
+
+        var c = new Command("embed", "Embed audio files with a COALA encoder into a CSV (path, then the vector).")
+        {
+            inputs, output, model, recursive, pooling, threads, gpu,
+        };
+        c.SetAction(r => Run(r.GetValue(inputs)!, r.GetValue(output)!, r.GetValue(model), r.GetValue(recursive),
+            r.GetValue(pooling), r.GetValue(threads), r.GetValue(gpu)));
+        return c;
+    }
+
+    /// <summary>Expands folders into their audio files (sorted), keeping explicit files as given.</summary>
+    public static List<string> ListInputs(IEnumerable<string> inputs, bool recursive, List<(string Path, string Error)> failures)
+    {
+        var files = new List<string>();
+        foreach (var input in inputs)
+        {
+            if (Directory.Exists(input))
+            {
+                var found = Directory.EnumerateFiles(input, "*", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly)
+                    .Where(f => AudioExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
+                    .Order(StringComparer.Ordinal).ToList();
+                if (found.Count == 0)
+                    failures.Add((input, $"folder holds no audio files ({string.Join(", ", AudioExtensions)}){(recursive ? "" : "; use --recursive for subfolders")}"));
+                files.AddRange(found);
+            }
+            else if (File.Exists(input)) files.Add(input);
+            else failures.Add((input, "no such file or folder"));
+        }
+        return files;
+    }
+
+    private static int Run(string[] inputs, string output, string? modelPath, bool recursive, CoalaPooling pooling, int threads, int? gpu)
+    {
+        var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        var failures = new List<(string Path, string Error)>();
+        var files = ListInputs(inputs, recursive, failures);
+        if (files.Count == 0)
+        {
+            foreach (var (p, e) in failures) err.MarkupLineInterpolated($"[red]error[/] {p}: {e}");
+            err.MarkupLine("[red]nothing to embed[/]");
+            return 1;
+        }
+
+        CoalaEmbedder embedder;
+        try { embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = modelPath, Pooling = pooling }, gpu); }
+        catch (CoalaException e) { err.MarkupLineInterpolated($"[red]error[/] {e.Message}"); return 1; }
+
+        using (embedder)
+        {
+            var results = new float[]?[files.Count];
+            int done = 0;
+            err.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
+                    new RemainingTimeColumn(), new SpinnerColumn())
+                .Start(ctx =>
+                {
+                    var task = ctx.AddTask($"embedding {files.Count} files", maxValue: files.Count);
+                    var errors = new (string, string)?[files.Count];
+                    Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, i =>
+                    {
+                        try { results[i] = embedder.EmbedFile(files[i]); }
+                        catch (CoalaException e) { errors[i] = (files[i], e.Message); }
+                        catch (Exception e) when (e is not OutOfMemoryException) { errors[i] = (files[i], $"unexpected {e.GetType().Name}: {e.Message}"); }
+                        task.Value = Interlocked.Increment(ref done);
+                    });
+                    failures.AddRange(errors.Where(e => e.HasValue).Select(e => e!.Value));
+                });
+
+            WriteCsv(output, files, results, embedder.Dimension);
+            int ok = results.Count(r => r != null);
+            err.MarkupLineInterpolated($"wrote {ok} embeddings ({embedder.Dimension} values each) to {output}");
+            if (failures.Count > 0)
+            {
+                err.MarkupLineInterpolated($"[yellow]{failures.Count} input(s) failed:[/]");
+                foreach (var (p, e) in failures) err.WriteLine($"  {e}".Contains(p, StringComparison.Ordinal) ? $"  {e}" : $"  {p}: {e}");
+            }
+            return failures.Count == 0 ? 0 : ok > 0 ? 2 : 1;
+        }
+    }
+
+    /// <summary>Writes the header and one row per successful file, atomically.</summary>
+    public static void WriteCsv(string output, IReadOnlyList<string> files, IReadOnlyList<float[]?> vectors, int dimension)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(output))!;
+        Directory.CreateDirectory(dir);
+        var tmp = Path.Combine(dir, $".{Path.GetFileName(output)}.{Environment.ProcessId}.tmp");
+        using (var w = new StreamWriter(tmp, false, new UTF8Encoding(false)))
+        {
+            w.Write("path");
+            for (int d = 0; d < dimension; d++) w.Write($",e{d}");
+            w.WriteLine();
+            for (int i = 0; i < files.Count; i++)
+            {
+                if (vectors[i] is not { } v) continue;
+                w.Write(Quote(files[i]));
+                foreach (var x in v) { w.Write(','); w.Write(x.ToString("R", CultureInfo.InvariantCulture)); }
+                w.WriteLine();
+            }
+        }
+        File.Move(tmp, output, overwrite: true);
+    }
+
+    private static string Quote(string s) =>
+        s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+}
