@@ -68,6 +68,15 @@ internal static class BenchCommand
             foreach (var f in files) patches.FromFile(f, out _);
             double prepRt = clips * seconds / sw.Elapsed.TotalSeconds;
 
+            // Encoder alone: one clip's patches per run.
+            var clipPatches = frontend.EmbeddingPatches(atRate, out int clipPatchCount);
+            using var session = new EncoderSession(model);
+            session.Embed(clipPatches, clipPatchCount, withStd: false);
+            sw.Restart();
+            reps = 0;
+            while (sw.Elapsed.TotalSeconds < 3) { session.Embed(clipPatches, clipPatchCount, withStd: false); reps++; }
+            double encoderPatches = reps * clipPatchCount / sw.Elapsed.TotalSeconds;
+
             using var embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = model.Path });
             embedder.EmbedFile(files[0]);
             sw.Restart();
@@ -83,6 +92,7 @@ internal static class BenchCommand
             Console.WriteLine("|---|---|");
             Console.WriteLine($"| frontend (log-mel + patches), one thread | {feRt:F0} x real time |");
             Console.WriteLine($"| decode + resample + frontend, one thread | {prepRt:F0} x real time |");
+            Console.WriteLine($"| encoder alone (ONNX Runtime CPU), {clipPatchCount} patches per run | {encoderPatches:F0} patches/s |");
             Console.WriteLine($"| end to end, one clip per encoder run, serial | {serial:F2} clips/s ({serial * seconds:F0} x real time, {serial * patchesPerClip:F0} patches/s) |");
             Console.WriteLine($"| end to end, {Environment.ProcessorCount} files in parallel | {parallel:F2} clips/s ({parallel * seconds:F0} x real time) |");
             Console.WriteLine($"| peak working set | {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} MiB |");
