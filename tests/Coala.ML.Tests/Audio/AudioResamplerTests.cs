@@ -126,4 +126,135 @@ public sealed class AudioResamplerTests
         var e = Assert.Throws<CoalaException>(() => AudioResampler.Resample(new float[10], from, to));
         Assert.Contains("sample rates must be positive", e.Message);
     }
+
+    [Fact]
+    public void Passband_from_1_to_9_kilohertz_is_flat_within_a_tenth_of_a_dB()
+    {
+        for (int f = 1000; f <= 9000; f += 500)
+        {
+            var y = AudioResampler.Resample(Sine(f, 0.5, 44100, 44100), 44100, 22000);
+            var (amplitude, _) = Signals.Tone(y.AsSpan(5500, 11000), 5500, f, 22000);   // f / 2 whole periods
+            double db = 20 * Math.Log10(amplitude / 0.5);
+            Assert.True(Math.Abs(db) < 0.1, $"{f} Hz: {db:F3} dB");
+        }
+    }
+
+    [Theory]
+    [InlineData(44100, 15000)]
+    [InlineData(44100, 11500)]
+    [InlineData(48000, 12000)]
+    [InlineData(96000, 30000)]
+    [InlineData(192000, 15000)]
+    public void Tones_that_would_alias_are_attenuated_by_more_than_60_dB(int from, double frequency)
+    {
+        var x = Sine(frequency, 0.5, from, from);
+        var y = AudioResampler.Resample(x, from, 22000);
+        double db = 20 * Math.Log10(Signals.Rms(y.AsSpan(1000, 20000)) / Signals.Rms(x));
+        Assert.True(db < -60, $"{frequency} Hz kept at {db:F1} dB");
+    }
+
+    [Theory]
+    [InlineData(44100, 22000, 1000)]
+    [InlineData(44100, 22000, 9000)]
+    [InlineData(48000, 22000, 1000)]
+    [InlineData(16000, 22000, 1000)]
+    [InlineData(16000, 22000, 7000)]
+    [InlineData(8000, 22000, 1000)]
+    [InlineData(96000, 22000, 1000)]
+    [InlineData(192000, 22000, 1000)]
+    [InlineData(22050, 22000, 1000)]
+    [InlineData(44100, 22001, 1000)]   // coprime: kernels interpolated between tabulated phases
+    [InlineData(44100, 22001, 9000)]
+    public void Sine_matches_the_analytic_sine_at_the_new_rate_sample_by_sample(int from, int to, double frequency)
+    {
+        var y = AudioResampler.Resample(Sine(frequency, 0.5, from, from / 2), from, to);
+        var reference = Sine(frequency, 0.5, to, y.Length);
+        for (int i = 400; i < y.Length - 400; i++)   // away from the edges, where the signal is cut to zero
+            Assert.True(Math.Abs(y[i] - reference[i]) < 1e-4, $"sample {i}: {y[i]} vs {reference[i]}");
+    }
+
+    [Theory]
+    [InlineData(44100, 22000, 441 * 3)]
+    [InlineData(8000, 22000, 4 * 50)]
+    [InlineData(44100, 22001, 44100)]
+    public void Outside_the_signal_is_zero_so_padding_with_whole_periods_of_zeros_only_shifts_the_output(int from, int to, int pad)
+    {
+        var x = Chirp(from, 5000, f1: 3000);
+        var padded = new float[pad + x.Length + pad];
+        x.CopyTo(padded, pad);
+        var y = AudioResampler.Resample(x, from, to);
+        var yp = AudioResampler.Resample(padded, from, to);
+        int shift = (int)((long)pad * to / from);
+        Assert.Equal(y, yp.AsSpan(shift, y.Length).ToArray());
+        Assert.All(yp.AsSpan(0, shift / 2).ToArray(), v => Assert.Equal(0f, v));   // beyond the kernel's reach: exactly zero
+    }
+
+    [Theory]
+    [InlineData(44100, 22000, 1)]
+    [InlineData(48000, 22000, 2)]
+    [InlineData(8000, 22000, 3)]
+    [InlineData(192000, 22000, 4)]
+    [InlineData(44100, 22001, 5)]
+    [InlineData(22000, 22000, 6)]
+    public void Streaming_in_random_chunks_gives_the_one_shot_samples_bit_for_bit(int from, int to, int seed)
+    {
+        var rng = new Random(seed);
+        var x = Chirp(from, 3 * from / 2 + rng.Next(100), f1: 5000);
+        var expected = from == to ? x : AudioResampler.Resample(x, from, to);
+
+        var r = new StreamingResampler(from, to);
+        var got = new List<float>();
+        int at = 0;
+        while (at < x.Length)
+        {
+            int chunk = Math.Min(x.Length - at, rng.Next(4) == 0 ? rng.Next(3) : rng.Next(5000));
+            // Sometimes less room than is ready: the rest must stay pending, not be lost.
+            long ready = r.OutputLengthFor(chunk);
+            var output = new float[rng.Next(3) == 0 ? rng.Next((int)ready + 1) : (int)ready];
+            int n = r.Process(x.AsSpan(at, chunk), output);
+            Assert.True(n <= output.Length);
+            got.AddRange(output.AsSpan(0, n).ToArray());
+            at += chunk;
+        }
+        Assert.Equal(x.Length, r.InputCount);
+        long rest = r.FlushLength, flushed = 0;
+        var tail = new float[7];
+        int m;
+        while ((m = r.Flush(tail)) > 0)
+        {
+            got.AddRange(tail.AsSpan(0, m).ToArray());
+            flushed += m;
+        }
+        Assert.Equal(rest, flushed);
+        Assert.Equal(expected, got.ToArray());
+        Assert.Equal(expected.Length, r.OutputCount);
+    }
+
+    [Fact]
+    public void Streaming_bounds_its_memory_and_restarts_after_reset()
+    {
+        var r = new StreamingResampler(44100, 22000);
+        var x = Chirp(44100, 44100);
+        var one = new float[22000];
+        int n = r.Process(x, one);
+        n += r.Flush(one.AsSpan(n));
+        Assert.Equal(22000, n);
+        Assert.Throws<CoalaException>(() => r.Process(x, one));
+
+        r.Reset();
+        var again = new float[22000];
+        int k = 0;
+        for (int at = 0; at < x.Length; at += 441)   // 10 ms chunks
+            k += r.Process(x.AsSpan(at, Math.Min(441, x.Length - at)), again.AsSpan(k));
+        k += r.Flush(again.AsSpan(k));
+        Assert.Equal(one, again);
+        Assert.True(r.Lookahead < 300, $"lookahead {r.Lookahead} samples");
+    }
+
+    [Fact]
+    public void Streaming_rejects_non_positive_rates()
+    {
+        var e = Assert.Throws<CoalaException>(() => new StreamingResampler(44100, 0));
+        Assert.Contains("sample rates must be positive", e.Message);
+    }
 }
