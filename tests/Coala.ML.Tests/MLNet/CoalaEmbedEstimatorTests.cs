@@ -91,6 +91,26 @@ public class CoalaEmbedEstimatorTests
     }
 
     [Fact]
+    public void AskingForAGpuFallsBackToTheCpuWhenAllowed()
+    {
+        // No CUDA 13 libraries here: with FallbackToCpu the encoder must run on the CPU and give the CPU's numbers.
+        var dir = TestAssets.TempDir("mlnet-gpu");
+        var (paths, _) = Clips(dir);
+        var cpu = new MLContext(seed: 1);
+        var gpu = new MLContext(seed: 1) { GpuDeviceId = 0, FallbackToCpu = true };
+        var model = TestAssets.RandomModel();
+        float[][] Run(MLContext ml)
+        {
+            var data = ml.Data.LoadFromEnumerable(paths.Take(2).Select(p => new PathInput { Audio = p }));
+            return Column(ml.Transforms.CoalaEmbed("Embedding", "Audio", model).Fit(data).Transform(data));
+        }
+        var a = Run(cpu);
+        var b = Run(gpu);
+        for (int i = 0; i < a.Length; i++)
+            Assert.True(a[i].Zip(b[i]).Max(p => Math.Abs(p.First - p.Second)) < 1e-4f);
+    }
+
+    [Fact]
     public void MeanAndStdPoolingGives2304Values()
     {
         var dir = TestAssets.TempDir("mlnet-std");
