@@ -1,0 +1,239 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Coala.ML.Features;
+using Google.Protobuf;
+using Onnx;
+
+namespace Coala.ML.Export;
+
+/// <summary>
+/// Writes the COALA audio encoder as a self-contained ONNX model (opset 17) from plain weight arrays.
+/// The graph takes the unscaled log-mel patches of ONE clip flattened to <c>[1, L]</c>
+/// (L = patches x bands x frames), applies the min-max scaler in-graph, runs the five
+/// Conv(4x4, stride 2, pad 1) + BatchNorm + ReLU blocks and reduces over patches to the clip's mean
+/// and population standard deviation embeddings, each <c>[1, EmbeddingDim]</c>.
+/// Every frontend setting is stored in the metadata so that the model carries its own preprocessing.
+/// </summary>
+internal static class OnnxEncoderWriter
+{
+    public const string InputName = "coala_logmel", MeanOutput = "coala_mean", StdOutput = "coala_std";
+
+    /// <summary>Name of the symbolic input length (patches x bands x frames).</summary>
+    public const string LengthDim = "L";
+
+    // Initializer names the loader checks against the metadata.
+    public const string PatchShapeName = "coala_patch_shape";
+    public const string ScalerMinName = "coala_scaler_min";
+    public const string ScalerScaleName = "coala_scaler_scale";
+
+    public const string KeyEmbeddingDim = "coala.embedding_dim";
+    public const string KeyFormatVersion = "coala.format_version";
+    public const string KeyArchitecture = "coala.architecture";
+    public const int FormatVersion = 1;
+    public const string Architecture = "coala-audio-encoder-v1";
+    public const string ProducerName = "Coala.ML";
+    public const int Opset = 17;
+    public const long IrVersion = 8;
+
+    /// <summary>Total spatial downsampling of the five stride-2 convolutions.</summary>
+    public const int Downsampling = 32;
+
+    /// <summary>Embedding size for a frontend: channels x (bands/32) x (frames/32); 1152 for 96 x 96 patches.</summary>
+    public static int EmbeddingDim(FrontendSettings frontend) =>
+        EncoderWeights.Channels * (frontend.MelBands / Downsampling) * (frontend.PatchFrames / Downsampling);
+
+    /// <summary>Builds the ONNX model and returns its serialized bytes.</summary>
+    /// <exception cref="CoalaException">invalid weights, frontend or scaler, or a metadata key clash.</exception>
+    public static byte[] Write(EncoderWeights weights, FrontendSettings frontend, MinMaxScaler scaler,
+        IReadOnlyDictionary<string, string>? extraMetadata = null)
+        => Build(weights, frontend, scaler, extraMetadata).ToByteArray();
+
+    /// <summary>Writes the model to <paramref name="path"/> atomically (temp file in the same folder, then move).</summary>
+    public static void Write(string path, EncoderWeights weights, FrontendSettings frontend, MinMaxScaler scaler,
+        IReadOnlyDictionary<string, string>? extraMetadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        byte[] bytes = Write(weights, frontend, scaler, extraMetadata);
+        string full, tmp;
+        try
+        {
+            full = System.IO.Path.GetFullPath(path);
+            string dir = System.IO.Path.GetDirectoryName(full) ?? ".";
+            Directory.CreateDirectory(dir);
+            tmp = System.IO.Path.Combine(dir, $".{System.IO.Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new CoalaException($"cannot write the model: {e.Message}", path, e);
+        }
+        try
+        {
+            File.WriteAllBytes(tmp, bytes);
+            File.Move(tmp, full, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try { File.Delete(tmp); } catch (Exception) { /* best effort */ }
+            throw new CoalaException($"cannot write the model: {e.Message}", path, e);
+        }
+    }
+
+    /// <summary>Builds the ONNX <see cref="ModelProto"/> (exposed for tests that need to alter a valid model).</summary>
+    public static ModelProto Build(EncoderWeights weights, FrontendSettings frontend, MinMaxScaler scaler,
+        IReadOnlyDictionary<string, string>? extraMetadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(frontend);
+        ArgumentNullException.ThrowIfNull(scaler);
+        weights.Validate();
+        frontend.Validate();
+        int bands = frontend.MelBands, frames = frontend.PatchFrames;
+        if (scaler.Bands != bands)
+            throw new CoalaException($"the scaler has {scaler.Bands} bands but the frontend has {bands} mel bands");
+        if (bands % Downsampling != 0 || frames % Downsampling != 0)
+            throw new CoalaException($"the encoder needs mel bands and patch frames divisible by {Downsampling} (five stride-2 convolutions); got {bands} x {frames}");
+        int dim = EmbeddingDim(frontend);
+
+        var g = new GraphProto { Name = "coala_audio_encoder" };
+        g.Input.Add(TensorInfo(InputName, Dim(1), DimParam(LengthDim)));
+        g.Output.Add(TensorInfo(MeanOutput, Dim(1), Dim(dim)));
+        g.Output.Add(TensorInfo(StdOutput, Dim(1), Dim(dim)));
+
+        // Patches [P, 1, bands, frames], scaled per band.
+        g.Initializer.Add(Int64Tensor(PatchShapeName, [-1, 1, bands, frames]));
+        g.Initializer.Add(FloatTensor(ScalerMinName, [1, 1, bands, 1], scaler.Min));
+        g.Initializer.Add(FloatTensor(ScalerScaleName, [1, 1, bands, 1], Enumerable.Range(0, bands).Select(scaler.Scale).ToArray()));
+        g.Node.Add(Node("Reshape", [InputName, PatchShapeName], ["patches"]));
+        g.Node.Add(Node("Sub", ["patches", ScalerMinName], ["patches_centred"]));
+        g.Node.Add(Node("Mul", ["patches_centred", ScalerScaleName], ["patches_scaled"]));
+
+        string x = "patches_scaled";
+        for (int b = 0; b < EncoderWeights.Blocks; b++)
+        {
+            string conv = EncoderWeights.ConvName(b), bn = EncoderWeights.BatchNormName(b);
+            foreach (var name in new[] { conv + ".weight", conv + ".bias", bn + ".weight", bn + ".bias", bn + ".running_mean", bn + ".running_var" })
+            {
+                var t = weights[name];
+                g.Initializer.Add(FloatTensor(name, t.Shape.Select(d => (long)d).ToArray(), t.Values));
+            }
+            var convNode = Node("Conv", [x, conv + ".weight", conv + ".bias"], [$"block{b}_conv"]);
+            convNode.Attribute.Add(Ints("kernel_shape", EncoderWeights.Kernel, EncoderWeights.Kernel));
+            convNode.Attribute.Add(Ints("strides", 2, 2));
+            convNode.Attribute.Add(Ints("pads", 1, 1, 1, 1));
+            convNode.Attribute.Add(Ints("dilations", 1, 1));
+            convNode.Attribute.Add(Int("group", 1));
+            g.Node.Add(convNode);
+            var bnNode = Node("BatchNormalization",
+                [$"block{b}_conv", bn + ".weight", bn + ".bias", bn + ".running_mean", bn + ".running_var"], [$"block{b}_bn"]);
+            bnNode.Attribute.Add(Float("epsilon", EncoderWeights.BatchNormEpsilon));
+            g.Node.Add(bnNode);
+            g.Node.Add(Node("Relu", [$"block{b}_bn"], [$"block{b}_relu"]));
+            x = $"block{b}_relu";
+        }
+
+        // [P, C, h, w] -> [P, dim] (PyTorch's view order), then mean and population std over patches.
+        var flatten = Node("Flatten", [x], ["features"]);
+        flatten.Attribute.Add(Int("axis", 1));
+        g.Node.Add(flatten);
+        g.Node.Add(ReduceMean("features", MeanOutput));
+        g.Node.Add(Node("Sub", ["features", MeanOutput], ["deviation"]));
+        g.Node.Add(Node("Mul", ["deviation", "deviation"], ["deviation_sq"]));
+        g.Node.Add(ReduceMean("deviation_sq", "variance"));
+        g.Node.Add(Node("Sqrt", ["variance"], [StdOutput]));
+
+        var model = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = ProducerName,
+            ProducerVersion = typeof(OnnxEncoderWriter).Assembly.GetName().Version?.ToString() ?? "",
+            ModelVersion = FormatVersion,
+            DocString = "COALA audio encoder (Favory et al. 2020): unscaled log-mel patches of one clip -> mean and std embeddings",
+            Graph = g,
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+
+        var meta = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (k, v) in frontend.ToMetadata()) meta[k] = v;
+        meta[KeyEmbeddingDim] = dim.ToString(CultureInfo.InvariantCulture);
+        meta[KeyFormatVersion] = FormatVersion.ToString(CultureInfo.InvariantCulture);
+        meta[KeyArchitecture] = Architecture;
+        if (extraMetadata is not null)
+            foreach (var (k, v) in extraMetadata)
+            {
+                if (string.IsNullOrEmpty(k) || v is null)
+                    throw new CoalaException("extra model metadata needs non-empty keys and non-null values");
+                if (!meta.TryAdd(k, v))
+                    throw new CoalaException($"extra model metadata may not override '{k}'");
+            }
+        foreach (var (k, v) in meta.OrderBy(p => p.Key, StringComparer.Ordinal))
+            model.MetadataProps.Add(new StringStringEntryProto { Key = k, Value = v });
+        return model;
+    }
+
+    private static NodeProto ReduceMean(string input, string output)
+    {
+        // Opset 17: axes is an attribute (it became an input in opset 18).
+        var n = Node("ReduceMean", [input], [output]);
+        n.Attribute.Add(Ints("axes", 0));
+        n.Attribute.Add(Int("keepdims", 1));
+        return n;
+    }
+
+    private static NodeProto Node(string op, string[] inputs, string[] outputs)
+    {
+        var n = new NodeProto { OpType = op, Name = outputs[0] + "_" + op.ToLowerInvariant() };
+        n.Input.AddRange(inputs);
+        n.Output.AddRange(outputs);
+        return n;
+    }
+
+    private static AttributeProto Ints(string name, params long[] values)
+    {
+        var a = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        a.Ints.AddRange(values);
+        return a;
+    }
+
+    private static AttributeProto Int(string name, long value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    private static AttributeProto Float(string name, float value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
+
+    private static TensorProto FloatTensor(string name, long[] dims, float[] values)
+    {
+        long count = dims.Aggregate(1L, (a, b) => a * b);
+        if (count != values.Length) throw new CoalaException($"tensor '{name}' has {values.Length} values for {count} elements");
+        var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
+        t.Dims.AddRange(dims);
+        // ONNX raw_data is little-endian, as is every platform .NET's ONNX Runtime runs on.
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("writing ONNX needs a little-endian platform");
+        t.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan()));
+        return t;
+    }
+
+    private static TensorProto Int64Tensor(string name, long[] values)
+    {
+        var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+        t.Dims.Add(values.Length);
+        t.Int64Data.AddRange(values);
+        return t;
+    }
+
+    private static TensorShapeProto.Types.Dimension Dim(long value) => new() { DimValue = value };
+    private static TensorShapeProto.Types.Dimension DimParam(string name) => new() { DimParam = name };
+
+    private static ValueInfoProto TensorInfo(string name, params TensorShapeProto.Types.Dimension[] dims)
+    {
+        var shape = new TensorShapeProto();
+        shape.Dim.AddRange(dims);
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto
+            {
+                TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape },
+            },
+        };
+    }
+}

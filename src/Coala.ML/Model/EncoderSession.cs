@@ -1,0 +1,117 @@
+using Coala.ML.Export;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Coala.ML.Model;
+
+/// <summary>
+/// An ONNX Runtime session over a <see cref="CoalaModel"/>: one call embeds all patches of one clip.
+/// Optionally on a CUDA device, falling back to the CPU when CUDA is unavailable. Thread-safe.
+/// </summary>
+internal sealed class EncoderSession : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly string[] _inputNames = [OnnxEncoderWriter.InputName];
+    private readonly string[] _meanOnly = [OnnxEncoderWriter.MeanOutput];
+    private readonly string[] _meanAndStd = [OnnxEncoderWriter.MeanOutput, OnnxEncoderWriter.StdOutput];
+    private int _disposed;
+
+    public CoalaModel Model { get; }
+    /// <summary>Whether the session runs on the CUDA execution provider.</summary>
+    public bool UsesGpu { get; }
+    /// <summary>Why CUDA was not used when it was asked for and the session fell back to the CPU; else <c>null</c>.</summary>
+    public string? GpuFallbackReason { get; }
+
+    /// <param name="model">the checked model.</param>
+    /// <param name="gpuDeviceId">CUDA device to run on, or <c>null</c> for the CPU.</param>
+    /// <param name="fallbackToCpu">when CUDA cannot be used: run on the CPU (true) or throw (false).</param>
+    /// <param name="intraOpThreads">ONNX Runtime intra-op threads; 0 lets it choose.</param>
+    /// <exception cref="CoalaException">CUDA is unavailable and no fallback is allowed, or ONNX Runtime rejects the model.</exception>
+    public EncoderSession(CoalaModel model, int? gpuDeviceId = null, bool fallbackToCpu = true, int intraOpThreads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (intraOpThreads < 0) throw new CoalaException($"intra-op threads must be 0 (automatic) or more, got {intraOpThreads}");
+        if (gpuDeviceId is < 0) throw new CoalaException($"GPU device id must be 0 or more, got {gpuDeviceId}");
+        Model = model;
+
+        if (gpuDeviceId is int id)
+        {
+            try
+            {
+                _session = Create(model, intraOpThreads, o => o.AppendExecutionProvider_CUDA(id));
+                UsesGpu = true;
+                return;
+            }
+            catch (Exception e)
+            {
+                if (!fallbackToCpu)
+                    throw new CoalaException($"CUDA is unavailable for GPU {id} ({e.Message.Trim()}); install the CUDA and cuDNN libraries this ONNX Runtime build needs, or run on the CPU", model.Path, e);
+                GpuFallbackReason = e.Message.Trim();
+            }
+        }
+        try
+        {
+            _session = Create(model, intraOpThreads, null);
+        }
+        catch (Exception e) when (e is not CoalaException)
+        {
+            throw new CoalaException($"ONNX Runtime cannot load the model: {e.Message.Trim()}", model.Path, e);
+        }
+    }
+
+    private static InferenceSession Create(CoalaModel model, int threads, Action<SessionOptions>? provider)
+    {
+        using var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        if (threads > 0) options.IntraOpNumThreads = threads;
+        provider?.Invoke(options);
+        return new InferenceSession(model.Bytes, options);
+    }
+
+    /// <summary>
+    /// Embeds one clip from its unscaled log-mel patches laid out [patch, band, frame].
+    /// Returns <see cref="CoalaModel.EmbeddingDim"/> floats (the mean over patches), or twice that (mean, then
+    /// population std) when <paramref name="withStd"/>.
+    /// </summary>
+    /// <exception cref="CoalaException">wrong patch data size, or ONNX Runtime fails.</exception>
+    public float[] Embed(float[] patches, int patchCount, bool withStd)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (patches is null) throw new CoalaException("no patch data given to the encoder", Model.Path);
+        if (patchCount <= 0) throw new CoalaException($"the encoder needs at least one patch, got {patchCount}", Model.Path);
+        long expected = (long)patchCount * Model.PatchValues;
+        if (patches.Length != expected)
+            throw new CoalaException($"patch data holds {patches.Length} values; {patchCount} patches of {Model.Frontend.MelBands} bands x {Model.Frontend.PatchFrames} frames need {expected}", Model.Path);
+
+        int dim = Model.EmbeddingDim;
+        var result = new float[withStd ? 2 * dim : dim];
+        try
+        {
+            using var input = OrtValue.CreateTensorValueFromMemory(patches, [1, patches.Length]);
+            var outputNames = withStd ? _meanAndStd : _meanOnly;
+            using var runOptions = new RunOptions();
+            using var outputs = _session.Run(runOptions, _inputNames, [input], outputNames);
+            int i = 0;
+            foreach (var output in outputs)
+            {
+                var span = output.GetTensorDataAsSpan<float>();
+                if (span.Length != dim)
+                    throw new CoalaException($"output '{outputNames[i]}' gave {span.Length} values, expected {dim}", Model.Path);
+                span.CopyTo(result.AsSpan(i * dim, dim));
+                i++;
+            }
+        }
+        catch (Exception e) when (e is not CoalaException)
+        {
+            throw new CoalaException($"ONNX Runtime failed to run the encoder: {e.Message.Trim()}", Model.Path, e);
+        }
+        return result;
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0) _session.Dispose();
+    }
+}
