@@ -8,6 +8,8 @@ internal static class CommandRegistry
     public static IEnumerable<Command> All()
     {
         yield return VersionCommand.Create();
+        yield return TrainCommand.Create();
+        yield return ExportCommand.Create();
     }
 }
 

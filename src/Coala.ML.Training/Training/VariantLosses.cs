@@ -11,6 +11,8 @@ internal sealed record BatchLosses(Tensor Objective, Tensor? AudioKl, Tensor? Ta
 /// <summary>The forward pass and losses of each variant, as the reference trainers.</summary>
 internal static class VariantLosses
 {
+    /// <param name="n">the variant's networks (train or eval mode as the caller set).</param>
+    /// <param name="c">loss weights and temperature.</param>
     /// <param name="x">[N, 1, 96, 96] scaled patches.</param>
     /// <param name="tags">[N, V] multi-hot tags.</param>
     public static BatchLosses Compute(CoalaNetworks n, RunConfig c, Tensor x, Tensor tags)
