@@ -61,7 +61,7 @@ internal static class TrainCommand
                 options.Validate();
                 using var corpus = CorpusReader.Open(parse.GetValue(data)!.FullName);
                 var trainer = new CoalaTrainer(options, corpus.Train, corpus.Validation, parse.GetValue(output)!.FullName,
-                    corpus.Frontend, corpus.Scaler, Console.Error);
+                    corpus.Frontend, corpus.Scaler, Console.Error) { LiveProgress = !Console.IsErrorRedirected };
                 var result = trainer.Run(cts.Token);
                 Console.WriteLine($"{result.EpochsCompleted} epochs complete; checkpoint {result.CheckpointPath}");
                 return cts.IsCancellationRequested ? 130 : 0;

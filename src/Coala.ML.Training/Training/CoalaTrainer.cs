@@ -34,6 +34,12 @@ internal sealed class CoalaTrainer
     /// <summary>Called after each training batch with (epoch, batch index); tests use it to interrupt a run.</summary>
     public Action<int, int>? AfterBatch { get; init; }
 
+    /// <summary>
+    /// True (a terminal): one progress line rewritten in place twice a second. False (redirected output):
+    /// a plain progress line every 30 seconds.
+    /// </summary>
+    public bool LiveProgress { get; init; } = true;
+
     public CoalaTrainer(TrainingOptions options, ITrainingSet train, ITrainingSet validation, string runDirectory,
         FrontendSettings frontend, MinMaxScaler scaler, TextWriter? progress = null)
     {
@@ -124,7 +130,7 @@ internal sealed class CoalaTrainer
             completed = epoch;
             WriteLog(history);
             if (_options.Plots) TryPlot(() => TrainingPlots.LossCurves(Path.Combine(_runDir, LossPlotFileName), history));
-            _progress.WriteLine($"\repoch {epoch}/{config.Epochs}  train {Describe(trainLosses)}  |  val {Describe(valLosses)}  " +
+            _progress.WriteLine($"{(LiveProgress ? "\r" : "")}epoch {epoch}/{config.Epochs}  train {Describe(trainLosses)}  |  val {Describe(valLosses)}  " +
                                 $"{trainLosses.PatchesPerSecond:F1} patches/s  {trainLosses.WallSeconds:F1}s");
         }
         return new TrainingResult(completed, history, CheckpointPath, device.ToString());
@@ -244,10 +250,12 @@ internal sealed class CoalaTrainer
             }
             bi++;
             AfterBatch?.Invoke(epoch, bi);
-            if (sw.Elapsed - lastPrint > TimeSpan.FromSeconds(0.5) || bi == batches)
+            if (LiveProgress ? sw.Elapsed - lastPrint > TimeSpan.FromSeconds(0.5) || bi == batches : sw.Elapsed - lastPrint > TimeSpan.FromSeconds(30))
             {
                 lastPrint = sw.Elapsed;
-                _progress.Write($"\repoch {epoch}/{config.Epochs} batch {bi}/{batches}  loss {sum.Objective / sum.Count:F4}  {sum.Count / sw.Elapsed.TotalSeconds:F1} patches/s   ");
+                string line = $"epoch {epoch}/{config.Epochs} batch {bi}/{batches}  loss {sum.Objective / sum.Count:F4}  {sum.Count / sw.Elapsed.TotalSeconds:F1} patches/s";
+                if (LiveProgress) _progress.Write($"\r{line}   ");
+                else _progress.WriteLine(line);
             }
         }
         if (cancel.IsCancellationRequested) return null;
