@@ -87,6 +87,20 @@ public class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void NoTensorsLeakPerBatchOrEpoch()
+    {
+        long Live() => DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        var opts = Tiny(CoalaVariant.EC, 1) with { Plots = false };
+        long before1 = Live();
+        Train(opts, Path.Combine(_dir, "one"), trainCount: 8);
+        long leak1 = Live() - before1;
+        long before3 = Live();
+        Train(opts with { Epochs = 3 }, Path.Combine(_dir, "three"), trainCount: 8);
+        long leak3 = Live() - before3;
+        Assert.True(leak3 == leak1, $"live tensors left by a 1-epoch run: {leak1}, by a 3-epoch run: {leak3}");
+    }
+
+    [Fact]
     public void TooFewExamplesForOneBatchIsACoalaException()
     {
         var e = Assert.Throws<CoalaException>(() => Train(Tiny(CoalaVariant.Cnn, 1) with { BatchSize = 64 }, _dir));
