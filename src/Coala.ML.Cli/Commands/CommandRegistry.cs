@@ -11,6 +11,8 @@ internal static class CommandRegistry
         yield return BenchCommand.Create();
         yield return PrepareCommand.Create();
         yield return VersionCommand.Create();
+        yield return TrainCommand.Create();
+        yield return ExportCommand.Create();
     }
 }
 

@@ -1,0 +1,109 @@
+using System.CommandLine;
+using Coala.ML.Features;
+using Coala.ML.Training.Data;
+using Coala.ML.Training.Model;
+using Coala.ML.Training.Training;
+
+namespace Coala.ML.Cli.Commands;
+
+/// <summary><c>coala train</c>: train AE-C, E-C or the CNN baseline on a prepared corpus, resumable.</summary>
+internal static class TrainCommand
+{
+    /// <summary>Where the corpus comes from; replaceable (tests, other corpus formats).</summary>
+    internal static IPreparedCorpusReader CorpusReader { get; set; } = new PreparedCorpusReader();
+
+    public static Command Create()
+    {
+        var data = new Option<DirectoryInfo>("--data") { Description = "Prepared corpus folder (output of `coala prepare`).", Required = true };
+        var variant = new Option<string?>("--variant") { Description = "aec (default for a new run), ec or cnn. On --resume: the checkpoint's." };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Run folder: checkpoint, CSV log, plots.", Required = true };
+        var epochs = new Option<int>("--epochs") { Description = "Total epochs (on --resume, train up to this epoch).", DefaultValueFactory = _ => 200 };
+        var batch = new Option<int>("--batch-size") { Description = "Patches per batch.", DefaultValueFactory = _ => 128 };
+        var lr = new Option<double>("--lr") { Description = "SGD learning rate.", DefaultValueFactory = _ => 0.005 };
+        var dropout = new Option<double>("--dropout") { Description = "Dropout probability.", DefaultValueFactory = _ => 0.25 };
+        var temperature = new Option<double>("--temperature") { Description = "Contrastive temperature.", DefaultValueFactory = _ => 0.1 };
+        var seed = new Option<int>("--seed") { Description = "Seed of initialisation, shuffling and dropout.", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch (0: its default).", DefaultValueFactory = _ => 0 };
+        var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's last complete checkpoint." };
+        var noPlots = new Option<bool>("--no-plots") { Description = "Do not write PNG plots." };
+
+        var c = new Command("train", "Train a COALA variant (AE-C, E-C, CNN) with TorchSharp; stop with Ctrl+C and continue with --resume.");
+        foreach (var o in new Option[] { data, variant, output, epochs, batch, lr, dropout, temperature, seed, threads, device, resume, noPlots })
+            c.Options.Add(o);
+        c.SetAction(parse =>
+        {
+            using var cts = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) =>
+            {
+                e.Cancel = true;
+                Console.Error.WriteLine("\nstopping after the current batch; the last complete epoch's checkpoint is kept (continue with --resume)");
+                cts.Cancel();
+            };
+            Console.CancelKeyPress += onCancel;
+            try
+            {
+                var v = parse.GetValue(variant);
+                var options = new TrainingOptions
+                {
+                    Variant = v is null ? null : CoalaVariants.Parse(v),
+                    Epochs = parse.GetValue(epochs),
+                    BatchSize = parse.GetValue(batch),
+                    LearningRate = parse.GetValue(lr),
+                    Dropout = parse.GetValue(dropout),
+                    Temperature = parse.GetValue(temperature),
+                    Seed = parse.GetValue(seed),
+                    Threads = parse.GetValue(threads),
+                    Device = parse.GetValue(device),
+                    Resume = parse.GetValue(resume),
+                    Plots = !parse.GetValue(noPlots),
+                };
+                options.Validate();
+                using var corpus = CorpusReader.Open(parse.GetValue(data)!.FullName);
+                var trainer = new CoalaTrainer(options, corpus.Train, corpus.Validation, parse.GetValue(output)!.FullName,
+                    corpus.Frontend, corpus.Scaler, Console.Error) { LiveProgress = !Console.IsErrorRedirected };
+                var result = trainer.Run(cts.Token);
+                Console.WriteLine($"{result.EpochsCompleted} epochs complete; checkpoint {result.CheckpointPath}");
+                return cts.IsCancellationRequested ? 130 : 0;
+            }
+            catch (CoalaException e)
+            {
+                Console.Error.WriteLine($"\ncoala train: {e.Message}");
+                return 1;
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+        });
+        return c;
+    }
+}
+
+/// <summary>An opened prepared corpus: the two splits, the tag vocabulary, the scaler fitted on training data and the frontend.</summary>
+internal sealed record OpenedCorpus(ITrainingSet Train, ITrainingSet Validation, IReadOnlyList<string> Vocabulary,
+    MinMaxScaler Scaler, FrontendSettings Frontend, IDisposable? Owner) : IDisposable
+{
+    public void Dispose() => Owner?.Dispose();
+}
+
+/// <summary>Opens the corpus written by <c>coala prepare</c>.</summary>
+internal interface IPreparedCorpusReader
+{
+    /// <exception cref="CoalaException">missing or damaged corpus (naming the file).</exception>
+    OpenedCorpus Open(string directory);
+}
+
+/// <summary>The default reader: the single call site of <c>PreparedCorpus.Open(dir)</c> (Coala.ML.Training.Data).</summary>
+internal sealed class PreparedCorpusReader : IPreparedCorpusReader
+{
+    public OpenedCorpus Open(string directory)
+    {
+        // ==== SINGLE CALL SITE of the prepared-corpus reader (branch `prepare`). Once PreparedCorpus is merged,
+        // this body is:
+        //     var corpus = PreparedCorpus.Open(directory);
+        //     return new OpenedCorpus(corpus.Train, corpus.Validation, corpus.Vocabulary, corpus.Scaler, corpus.Frontend, corpus);
+        // ====
+        throw new CoalaException("this build has no prepared-corpus reader yet (PreparedCorpus from `coala prepare` is not merged)", directory);
+    }
+}

@@ -1,0 +1,95 @@
+using System.Globalization;
+using Coala.ML.Export;
+using Coala.ML.Features;
+using Coala.ML.Training.Model;
+using Coala.ML.Training.Training;
+using TorchSharp;
+
+namespace Coala.ML.Training.Export;
+
+/// <summary>
+/// Turns a training checkpoint into the inference model: the audio encoder's eval-mode weights (convolutions and
+/// BatchNorm running statistics) as <see cref="EncoderWeights"/> under the reference names
+/// <c>audio_encoder.N.*</c> (the CNN's <c>encoder.N.*</c> mapped to the same names), written as ONNX with the
+/// corpus's frontend settings and scaler.
+/// </summary>
+internal static class CheckpointExporter
+{
+    public const string KeyVariant = "coala.training.variant";
+    public const string KeyEpoch = "coala.training.epoch";
+    public const string KeyVocabulary = "coala.training.vocabulary_size";
+
+    /// <summary>Reads <paramref name="checkpointPath"/> and writes the ONNX encoder to <paramref name="outputPath"/>.</summary>
+    /// <exception cref="CoalaException">unreadable or damaged checkpoint, or weights the writer rejects.</exception>
+    public static void Export(string checkpointPath, string outputPath)
+    {
+        var ck = TrainingCheckpoint.Load(checkpointPath);
+        var weights = ToEncoderWeights(ck, checkpointPath);
+        var frontend = FrontendOf(ck.Config, checkpointPath);
+        var scaler = ScalerOf(ck.Config, checkpointPath);
+        var meta = new Dictionary<string, string>
+        {
+            [KeyVariant] = ck.Config.Variant,
+            [KeyEpoch] = ck.Epoch.ToString(CultureInfo.InvariantCulture),
+            [KeyVocabulary] = ck.Config.VocabularySize.ToString(CultureInfo.InvariantCulture),
+        };
+        OnnxEncoderWriter.Write(outputPath, weights, frontend, scaler, meta);
+    }
+
+    /// <summary>The checkpoint's exported encoder weights, validated.</summary>
+    public static EncoderWeights ToEncoderWeights(TrainingCheckpoint ck, string? source = null)
+    {
+        var variant = ck.Config.ParsedVariant;
+        string part = variant == CoalaVariant.Cnn ? "cnn" : "audio_encoder";
+        string prefix = variant == CoalaVariant.Cnn ? "encoder." : "audio_encoder.";
+        if (!ck.Networks.TryGetValue(part, out var stored))
+            throw new CoalaException($"checkpoint of variant {ck.Config.Variant} has no '{part}' weights", source);
+        return ToEncoderWeights(stored, prefix, source);
+    }
+
+    /// <summary>The eval-mode weights of live networks (for callers that hold them, e.g. tests).</summary>
+    public static EncoderWeights ToEncoderWeights(CoalaNetworks networks) =>
+        ToEncoderWeights(TrainingCheckpoint.CaptureModule(networks.ExportedEncoderPart), networks.ExportedEncoderPrefix, null);
+
+    private static EncoderWeights ToEncoderWeights(Dictionary<string, StoredTensor> stored, string prefix, string? source)
+    {
+        var w = new EncoderWeights();
+        for (int b = 0; b < EncoderWeights.Blocks; b++)
+        {
+            foreach (var (from, to) in new[] { (b * 4, EncoderWeights.ConvName(b)), (b * 4 + 1, EncoderWeights.BatchNormName(b)) })
+            {
+                string[] names = from % 4 == 0 ? ["weight", "bias"] : ["weight", "bias", "running_mean", "running_var"];
+                foreach (var n in names)
+                {
+                    string key = $"{prefix}{from}.{n}";
+                    if (!stored.TryGetValue(key, out var t))
+                        throw new CoalaException($"checkpoint lacks encoder tensor '{key}'", source);
+                    w.Tensors[$"{to}.{n}"] = new WeightTensor(t.Shape.Select(d => checked((int)d)).ToArray(), t.AsFloats());
+                }
+            }
+        }
+        try { w.Validate(); }
+        catch (CoalaException e) { throw new CoalaException(e.Message, source, e); }
+        return w;
+    }
+
+    public static FrontendSettings FrontendOf(RunConfig config, string? source = null) =>
+        FrontendSettings.FromMetadata(config.Frontend, source);
+
+    public static MinMaxScaler ScalerOf(RunConfig config, string? source = null)
+    {
+        try { return new MinMaxScaler(config.ScalerMin, config.ScalerMax); }
+        catch (ArgumentException e) { throw new CoalaException($"checkpoint scaler is invalid: {e.Message}", source, e); }
+        catch (CoalaException e) { throw new CoalaException(e.Message, source, e); }
+    }
+
+    /// <summary>Rebuilds the checkpoint's networks (CPU) with its weights, in eval mode.</summary>
+    public static CoalaNetworks LoadNetworks(TrainingCheckpoint ck, string? source = null)
+    {
+        var nets = new CoalaNetworks(ck.Config.ParsedVariant, ck.Config.VocabularySize, ck.Config.Dropout);
+        try { ck.ApplyTo(nets, source); }
+        catch { nets.Dispose(); throw; }
+        nets.Train(false);
+        return nets;
+    }
+}

@@ -1,0 +1,81 @@
+using Coala.ML.Training.Model;
+
+namespace Coala.ML.Training.Training;
+
+/// <summary>
+/// What the caller asks of a training run. Defaults are the paper's / reference's (SGD lr 0.005, batch 128,
+/// dropout 0.25, 200 epochs; AE-C loss weights 5 / 5 / 10, contrastive temperature 0.1).
+/// </summary>
+internal sealed record TrainingOptions
+{
+    /// <summary>The variant; <c>null</c> means AE-C for a new run and the checkpoint's variant on resume.</summary>
+    public CoalaVariant? Variant { get; init; }
+    /// <summary>Total epochs of the run (on resume, training continues up to this epoch).</summary>
+    public int Epochs { get; init; } = 200;
+    public int BatchSize { get; init; } = 128;
+    public double LearningRate { get; init; } = 0.005;
+    public double Dropout { get; init; } = 0.25;
+    public int Seed { get; init; } = 0;
+    public double AudioLossWeight { get; init; } = 5;
+    public double TagLossWeight { get; init; } = 5;
+    public double ContrastiveLossWeight { get; init; } = 10;
+    public double Temperature { get; init; } = 0.1;
+    /// <summary>torch.set_num_threads; 0 leaves libtorch's default.</summary>
+    public int Threads { get; init; }
+    /// <summary>"cpu", "cuda" or "cuda:N"; <c>null</c>: CUDA when available, else CPU.</summary>
+    public string? Device { get; init; }
+    /// <summary>Continue from the run folder's last complete checkpoint (a new run when there is none).</summary>
+    public bool Resume { get; init; }
+    /// <summary>Write the PNG plots (loss curves, AE-C reconstructions) after each epoch.</summary>
+    public bool Plots { get; init; } = true;
+
+    /// <summary>Throws <see cref="CoalaException"/> naming the first invalid option.</summary>
+    public void Validate()
+    {
+        static void Check(bool ok, string what) { if (!ok) throw new CoalaException($"invalid training option: {what}"); }
+        Check(Epochs >= 1, $"--epochs {Epochs} (expected >= 1)");
+        Check(BatchSize >= 2, $"--batch-size {BatchSize} (expected >= 2: BatchNorm needs two examples per batch)");
+        Check(double.IsFinite(LearningRate) && LearningRate > 0, $"--lr {LearningRate} (expected > 0)");
+        Check(Dropout is >= 0 and < 1, $"dropout {Dropout} (expected 0 <= p < 1)");
+        Check(Threads >= 0, $"--threads {Threads} (expected >= 0)");
+        Check(double.IsFinite(Temperature) && Temperature > 0, $"temperature {Temperature} (expected > 0)");
+        Check(AudioLossWeight >= 0 && TagLossWeight >= 0 && ContrastiveLossWeight >= 0, "loss weights must be >= 0");
+    }
+}
+
+/// <summary>
+/// The run configuration stored in every checkpoint: what is needed to rebuild the networks, continue
+/// training identically and export the encoder with its frontend and scaler.
+/// </summary>
+internal sealed class RunConfig
+{
+    public string Variant { get; set; } = "aec";
+    public int VocabularySize { get; set; }
+    public int Epochs { get; set; }
+    public int BatchSize { get; set; }
+    public double LearningRate { get; set; }
+    public double Dropout { get; set; }
+    public int Seed { get; set; }
+    public double AudioLossWeight { get; set; }
+    public double TagLossWeight { get; set; }
+    public double ContrastiveLossWeight { get; set; }
+    public double Temperature { get; set; }
+    /// <summary>FrontendSettings.ToMetadata() of the corpus the run trains on.</summary>
+    public Dictionary<string, string> Frontend { get; set; } = new();
+    public float[] ScalerMin { get; set; } = [];
+    public float[] ScalerMax { get; set; } = [];
+
+    public CoalaVariant ParsedVariant => CoalaVariants.Parse(Variant);
+}
+
+/// <summary>One line of the training log: an epoch's mean losses on one split.</summary>
+/// <param name="Epoch">1-based epoch.</param>
+/// <param name="Split">"train" or "validation".</param>
+/// <param name="Objective">the weighted loss that is minimised (AE-C: 5 KL + 5 BCE + 10 contrastive).</param>
+/// <param name="AudioKl">generalised KL of the audio reconstruction (AE-C; else NaN).</param>
+/// <param name="TagBce">BCE of the tag reconstruction (AE-C) or prediction (CNN); else NaN.</param>
+/// <param name="Contrastive">NT-Xent between the heads' outputs (AE-C, E-C; else NaN).</param>
+/// <param name="PatchesPerSecond">throughput of the split's pass (training: forward, backward and update).</param>
+/// <param name="WallSeconds">duration of the split's pass.</param>
+internal sealed record EpochLosses(int Epoch, string Split, double Objective, double AudioKl, double TagBce, double Contrastive,
+    double PatchesPerSecond, double WallSeconds);

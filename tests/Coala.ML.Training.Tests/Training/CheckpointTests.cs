@@ -1,0 +1,86 @@
+using Coala.ML.Training.Model;
+using Coala.ML.Training.Training;
+
+namespace Coala.ML.Training.Tests.Training;
+
+/// <summary>Checkpoints round-trip exactly and damaged ones are rejected with a CoalaException naming the file.</summary>
+public class CheckpointTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("coala-ckpt-").FullName;
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+    }
+
+    private string WriteOne(CoalaVariant variant = CoalaVariant.EC)
+    {
+        torch.manual_seed(3);
+        using var nets = new CoalaNetworks(variant, 5);
+        var config = new RunConfig { Variant = CoalaVariants.Name(variant), VocabularySize = 5, Epochs = 1, BatchSize = 4, LearningRate = 0.01, Temperature = 0.1 };
+        using var opt = torch.optim.SGD(nets.Parameters(), 0.01);
+        string path = Path.Combine(_dir, TrainingCheckpoint.FileName);
+        TrainingCheckpoint.Capture(config, 1, [], nets, opt).Save(path);
+        return path;
+    }
+
+    [Fact]
+    public void RoundTripRestoresEveryTensorExactly()
+    {
+        string path = WriteOne(CoalaVariant.AeC);
+        var ck = TrainingCheckpoint.Load(path);
+        Assert.Equal(1, ck.Epoch);
+        Assert.Equal(new[] { "audio_encoder", "audio_decoder", "tag_encoder", "tag_decoder" }, ck.Networks.Keys);
+        torch.manual_seed(99); // different init
+        using var nets = new CoalaNetworks(CoalaVariant.AeC, 5);
+        ck.ApplyTo(nets, path);
+        var again = TrainingCheckpoint.CaptureModule(nets.AudioEncoder!);
+        foreach (var (key, t) in ck.Networks["audio_encoder"])
+            Assert.True(t.Data.AsSpan().SequenceEqual(again[key].Data), key);
+        Assert.Contains("audio_encoder.17.num_batches_tracked", again.Keys);
+        Assert.Empty(Directory.GetFiles(_dir, "*.tmp"));
+    }
+
+    [Fact]
+    public void TruncatedCheckpointIsACoalaExceptionNamingTheFile()
+    {
+        string path = WriteOne();
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+        var e = Assert.Throws<CoalaException>(() => TrainingCheckpoint.Load(path));
+        Assert.Equal(path, e.FilePath);
+        Assert.Contains(path, e.Message);
+    }
+
+    [Fact]
+    public void FlippedByteIsACoalaException()
+    {
+        string path = WriteOne();
+        var bytes = File.ReadAllBytes(path);
+        bytes[bytes.Length / 3] ^= 0x40;
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<CoalaException>(() => TrainingCheckpoint.Load(path));
+        Assert.Contains("corrupt", e.Message);
+        Assert.Equal(path, e.FilePath);
+    }
+
+    [Fact]
+    public void EmptyOrForeignFilesAreCoalaExceptions()
+    {
+        string path = Path.Combine(_dir, "x.coala");
+        File.WriteAllBytes(path, []);
+        Assert.Equal(path, Assert.Throws<CoalaException>(() => TrainingCheckpoint.Load(path)).FilePath);
+        File.WriteAllText(path, "this is not a checkpoint at all, just some text that is long enough");
+        Assert.Equal(path, Assert.Throws<CoalaException>(() => TrainingCheckpoint.Load(path)).FilePath);
+        Assert.Equal(Path.Combine(_dir, "missing"), Assert.Throws<CoalaException>(() => TrainingCheckpoint.Load(Path.Combine(_dir, "missing"))).FilePath);
+    }
+
+    [Fact]
+    public void ResumingFromACorruptCheckpointNamesIt()
+    {
+        string path = WriteOne();
+        File.WriteAllBytes(path, File.ReadAllBytes(path)[..100]);
+        var e = Assert.Throws<CoalaException>(() => TrainerTests.Train(TrainerTests.Tiny(CoalaVariant.EC, 2) with { Resume = true }, _dir));
+        Assert.Equal(path, e.FilePath);
+    }
+}
