@@ -9,9 +9,6 @@ namespace Coala.ML.Cli.Commands;
 /// <summary><c>coala train</c>: train AE-C, E-C or the CNN baseline on a prepared corpus, resumable.</summary>
 internal static class TrainCommand
 {
-    /// <summary>Where the corpus comes from; replaceable (tests, other corpus formats).</summary>
-    internal static IPreparedCorpusReader CorpusReader { get; set; } = new PreparedCorpusReader();
-
     public static Command Create()
     {
         var data = new Option<DirectoryInfo>("--data") { Description = "Prepared corpus folder (output of `coala prepare`).", Required = true };
@@ -59,9 +56,9 @@ internal static class TrainCommand
                     Plots = !parse.GetValue(noPlots),
                 };
                 options.Validate();
-                using var corpus = CorpusReader.Open(parse.GetValue(data)!.FullName);
+                using var corpus = PreparedCorpus.Open(parse.GetValue(data)!.FullName);
                 var trainer = new CoalaTrainer(options, corpus.Train, corpus.Validation, parse.GetValue(output)!.FullName,
-                    corpus.Frontend, corpus.Scaler, Console.Error) { LiveProgress = !Console.IsErrorRedirected };
+                    corpus.Frontend, corpus.Scaler, Console.Error, corpus.Vocabulary) { LiveProgress = !Console.IsErrorRedirected };
                 var result = trainer.Run(cts.Token);
                 Console.WriteLine($"{result.EpochsCompleted} epochs complete; checkpoint {result.CheckpointPath}");
                 return cts.IsCancellationRequested ? 130 : 0;
@@ -77,33 +74,5 @@ internal static class TrainCommand
             }
         });
         return c;
-    }
-}
-
-/// <summary>An opened prepared corpus: the two splits, the tag vocabulary, the scaler fitted on training data and the frontend.</summary>
-internal sealed record OpenedCorpus(ITrainingSet Train, ITrainingSet Validation, IReadOnlyList<string> Vocabulary,
-    MinMaxScaler Scaler, FrontendSettings Frontend, IDisposable? Owner) : IDisposable
-{
-    public void Dispose() => Owner?.Dispose();
-}
-
-/// <summary>Opens the corpus written by <c>coala prepare</c>.</summary>
-internal interface IPreparedCorpusReader
-{
-    /// <exception cref="CoalaException">missing or damaged corpus (naming the file).</exception>
-    OpenedCorpus Open(string directory);
-}
-
-/// <summary>The default reader: the single call site of <c>PreparedCorpus.Open(dir)</c> (Coala.ML.Training.Data).</summary>
-internal sealed class PreparedCorpusReader : IPreparedCorpusReader
-{
-    public OpenedCorpus Open(string directory)
-    {
-        // ==== SINGLE CALL SITE of the prepared-corpus reader (branch `prepare`). Once PreparedCorpus is merged,
-        // this body is:
-        //     var corpus = PreparedCorpus.Open(directory);
-        //     return new OpenedCorpus(corpus.Train, corpus.Validation, corpus.Vocabulary, corpus.Scaler, corpus.Frontend, corpus);
-        // ====
-        throw new CoalaException("this build has no prepared-corpus reader yet (PreparedCorpus from `coala prepare` is not merged)", directory);
     }
 }

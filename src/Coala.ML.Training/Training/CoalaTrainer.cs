@@ -29,6 +29,7 @@ internal sealed class CoalaTrainer
     private readonly string _runDir;
     private readonly FrontendSettings _frontend;
     private readonly MinMaxScaler _scaler;
+    private readonly string[] _vocabulary;
     private readonly TextWriter _progress;
 
     /// <summary>Called after each training batch with (epoch, batch index); tests use it to interrupt a run.</summary>
@@ -41,8 +42,11 @@ internal sealed class CoalaTrainer
     public bool LiveProgress { get; init; } = true;
 
     public CoalaTrainer(TrainingOptions options, ITrainingSet train, ITrainingSet validation, string runDirectory,
-        FrontendSettings frontend, MinMaxScaler scaler, TextWriter? progress = null)
+        FrontendSettings frontend, MinMaxScaler scaler, TextWriter? progress = null, IReadOnlyList<string>? vocabulary = null)
     {
+        if (vocabulary is not null && vocabulary.Count != train.VocabularySize)
+            throw new CoalaException($"the vocabulary has {vocabulary.Count} tags but the training set's multi-hot vectors have {train.VocabularySize}");
+        _vocabulary = vocabulary?.ToArray() ?? [];
         _options = options;
         _train = train;
         _validation = validation;
@@ -155,6 +159,7 @@ internal sealed class CoalaTrainer
             Frontend = new Dictionary<string, string>(_frontend.ToMetadata()),
             ScalerMin = _scaler.Min.ToArray(),
             ScalerMax = _scaler.Max.ToArray(),
+            Vocabulary = _vocabulary,
         };
     }
 

@@ -64,6 +64,8 @@ internal sealed class RunConfig
     public Dictionary<string, string> Frontend { get; set; } = new();
     public float[] ScalerMin { get; set; } = [];
     public float[] ScalerMax { get; set; } = [];
+    /// <summary>The tag vocabulary, in multi-hot column order (empty when the caller gave none).</summary>
+    public string[] Vocabulary { get; set; } = [];
 
     public CoalaVariant ParsedVariant => CoalaVariants.Parse(Variant);
 }
