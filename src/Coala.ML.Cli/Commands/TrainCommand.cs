@@ -22,7 +22,7 @@ internal static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Seed of initialisation, shuffling and dropout.", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch (0: its default).", DefaultValueFactory = _ => 0 };
         var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available)." };
-        var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's last complete checkpoint." };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's last complete checkpoint (its variant and hyper-parameters; only --epochs, --threads, --device and --no-plots apply)." };
         var noPlots = new Option<bool>("--no-plots") { Description = "Do not write PNG plots." };
 
         var c = new Command("train", "Train a COALA variant (AE-C, E-C, CNN) with TorchSharp; stop with Ctrl+C and continue with --resume.");
