@@ -26,7 +26,18 @@ internal sealed class VorbisSource : AudioSource
 
     protected override string NoFramesMessage => "Ogg Vorbis stream contains no audio samples";
 
-    protected override int ReadInterleaved(Span<float> destination) => _reader.ReadSamples(destination);
+    // NVorbis 0.10.5 can spin forever when asked for samples past the end of some streams (seen on a real
+    // 1 s file of Debian's lmms-common, shapes/sine_dist.ogg): where the length is known, never ask past it.
+    protected override int ReadInterleaved(Span<float> destination)
+    {
+        if (_totalFrames is long total)
+        {
+            long remaining = (total - _reader.SamplePosition) * Channels;
+            if (remaining <= 0) return 0;
+            if (remaining < destination.Length) destination = destination[..(int)remaining];
+        }
+        return _reader.ReadSamples(destination);
+    }
 
     protected override void DisposeDecoder() => _reader.Dispose();
 }
