@@ -248,6 +248,7 @@ internal sealed class WavSource : AudioSource
         0x0161 or 0x0162 or 0x0163 => " (Windows Media Audio)",
         0x2000 => " (AC-3)",
         0xF1AC => " (FLAC)",
+        >= 0x674F and <= 0x6751 or >= 0x676F and <= 0x6771 => " (Ogg Vorbis inside WAV)",
         _ => "",
     };
 

@@ -119,6 +119,7 @@ public sealed class AudioErrorTests : IDisposable
     [InlineData((ushort)0x0011, "WAV codec 0x0011 (IMA ADPCM) is not supported")]
     [InlineData((ushort)0x0002, "WAV codec 0x0002 (Microsoft ADPCM) is not supported")]
     [InlineData((ushort)0x0007, "WAV codec 0x0007 (mu-law) is not supported")]
+    [InlineData((ushort)0x674F, "WAV codec 0x674F (Ogg Vorbis inside WAV) is not supported")]
     [InlineData((ushort)0x1234, "WAV codec 0x1234 is not supported")]
     public void Unsupported_wav_codec(ushort tag, string message) =>
         Fails($"codec{tag:X4}.wav", Wav(WavBuilder.Fmt(WavEncoding.Pcm16, 1, 8000, tag: tag), new byte[64]), message);
