@@ -152,14 +152,21 @@ internal static class CorrelationAnalysis
 
         o.Log?.Invoke($"descriptors of {n} clips...");
         var descriptors = new ClipDescriptors[n];
-        Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+        try
         {
-            var d = Descriptors.FromFile(clips[i], o.Descriptors);
-            foreach (var g in Descriptors.Groups)
-                if (d[g].Any(v => !double.IsFinite(v)))
-                    throw new CoalaException($"descriptor {Descriptors.Label(g)} is not finite", clips[i]);
-            descriptors[i] = d;
-        });
+            Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+            {
+                var d = Descriptors.FromFile(clips[i], o.Descriptors);
+                foreach (var g in Descriptors.Groups)
+                    if (d[g].Any(v => !double.IsFinite(v)))
+                        throw new CoalaException($"descriptor {Descriptors.Label(g)} is not finite", clips[i]);
+                descriptors[i] = d;
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault(x => x is CoalaException) is CoalaException first)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+        }
         var groups = Descriptors.Groups;
         var ySides = groups.Select(g => CcaSide.Fit(
             Matrix<double>.Build.Dense(n, descriptors[0][g].Length, (i, j) => descriptors[i][g][j]), o.Epsilon)).ToArray();

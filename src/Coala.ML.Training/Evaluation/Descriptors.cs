@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Coala.ML.Audio;
 using NWaves.Filters.Fda;
 using NWaves.Transforms;
@@ -143,6 +144,7 @@ internal static class Descriptors
         => new(Frames(samples, sampleRate, source, settings));
 
     /// <summary>Frame-level features of the analysed window (steps 1-4 of the class summary).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static FrameFeatures Frames(ReadOnlySpan<float> samples, int sampleRate, string source, DescriptorSettings? settings = null)
     {
         var s = settings ?? DescriptorSettings.Default;
@@ -212,6 +214,7 @@ internal static class Descriptors
     }
 
     /// <summary>Reference utils.pad: zeros to PadSeconds then uniform noise on the whole buffer; longer clips unchanged.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double[] Pad(float[] audio, DescriptorSettings s)
     {
         int target = (int)Math.Round(s.PadSeconds * s.SampleRate);
@@ -227,6 +230,7 @@ internal static class Descriptors
     }
 
     /// <summary>|STFT| with a periodic Hann window, centred frames and reflect padding (librosa 0.7), [frame][bin].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double[][] Magnitude(double[] x, int nfft, int hop)
     {
         int frames = 1 + x.Length / hop, bins = nfft / 2 + 1;
@@ -250,20 +254,38 @@ internal static class Descriptors
     }
 
     /// <summary>librosa.power_to_db(melspectrogram(power=2)) with ref 1, amin 1e-10, top_db over all frames; [frame][band].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double[][] MelDb(double[][] mag, DescriptorSettings s)
     {
-        var bank = FilterBanks.MelBankSlaney(s.MelBands, s.FftSize, s.SampleRate, 0, s.SampleRate / 2.0);
-        var db = new double[mag.Length][];
-        double max = double.NegativeInfinity;
-        for (int t = 0; t < mag.Length; t++)
+        var (start, weights) = MelBanks.GetOrAdd(s, static s =>
         {
-            var row = db[t] = new double[s.MelBands];
+            var bank = FilterBanks.MelBankSlaney(s.MelBands, s.FftSize, s.SampleRate, 0, s.SampleRate / 2.0);
+            var start = new int[s.MelBands];
+            var weights = new double[s.MelBands][];
             for (int b = 0; b < s.MelBands; b++)
             {
                 var f = bank[b];
+                int lo = 0, hi = Math.Min(f.Length, s.FftSize / 2 + 1) - 1;
+                while (lo <= hi && f[lo] == 0) lo++;
+                while (hi >= lo && f[hi] == 0) hi--;
+                start[b] = lo;
+                weights[b] = lo <= hi ? f[lo..(hi + 1)].Select(v => (double)v).ToArray() : [];
+            }
+            return (start, weights);
+        });
+        var db = new double[mag.Length][];
+        var power = new double[mag.Length == 0 ? 0 : mag[0].Length];
+        double max = double.NegativeInfinity;
+        for (int t = 0; t < mag.Length; t++)
+        {
+            for (int k = 0; k < power.Length; k++) power[k] = mag[t][k] * mag[t][k];
+            var row = db[t] = new double[s.MelBands];
+            for (int b = 0; b < s.MelBands; b++)
+            {
+                var w = weights[b];
+                var p = power.AsSpan(start[b], w.Length);
                 double sum = 0;
-                for (int k = 0; k < mag[t].Length && k < f.Length; k++)
-                    if (f[k] != 0) sum += f[k] * mag[t][k] * mag[t][k];
+                for (int k = 0; k < w.Length; k++) sum += w[k] * p[k];
                 row[b] = 10 * Math.Log10(Math.Max(1e-10, sum));
                 if (row[b] > max) max = row[b];
             }
@@ -274,7 +296,10 @@ internal static class Descriptors
         return db;
     }
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<DescriptorSettings, (int[] Start, double[][] Weights)> MelBanks = new();
+
     /// <summary>First <paramref name="count"/> coefficients of the orthonormal DCT-II over bands; [coefficient][frame].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double[][] Mfcc(double[][] melDb, int count)
     {
         int bands = melDb[0].Length;
@@ -296,6 +321,7 @@ internal static class Descriptors
     }
 
     /// <summary>librosa.filters.chroma(sr, n_fft, n_chroma=12, tuning, ctroct=5, octwidth=2, norm=2, base_c=True); [chroma][bin].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double[][] ChromaFilterBank(int sampleRate, int nfft, double tuning)
     {
         const int n = 12;
@@ -334,6 +360,7 @@ internal static class Descriptors
     }
 
     /// <summary>chroma_stft(S): filter bank times |STFT|, each frame divided by its maximum; [chroma][frame].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double[][] Chroma(double[][] mag, double[][] bank)
     {
         var result = new double[bank.Length][];
@@ -359,6 +386,7 @@ internal static class Descriptors
     /// 150 and 4000 Hz, parabolic interpolation), keep pitches whose magnitude is at least the median, then the mode of
     /// their deviation from equal temperament in a 0.01-wide histogram over [-0.5, 0.5]. In fractions of a bin.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double EstimateTuning(double[][] mag, int sampleRate, int nfft)
     {
         const double tiny = 1.1754943508222875e-38;
