@@ -13,6 +13,7 @@ internal static class CommandRegistry
         yield return VersionCommand.Create();
         yield return TrainCommand.Create();
         yield return ExportCommand.Create();
+        yield return EvaluateCommand.Create();
     }
 }
 
