@@ -10,10 +10,11 @@ internal static class CommandRegistry
         yield return EmbedCommand.Create();
         yield return BenchCommand.Create();
         yield return PrepareCommand.Create();
-        yield return VersionCommand.Create();
         yield return TrainCommand.Create();
         yield return ExportCommand.Create();
+        yield return EvaluateCommand.Create();
         yield return CorrelateCommand.Create();
+        yield return VersionCommand.Create();
     }
 }
 
