@@ -70,7 +70,7 @@ for pkg in $PACKAGES; do
   [ "$rc" -le 2 ] || { echo "$pkg: tar failed ($rc)" >&2; exit 1; }
   # Sound archives: take their audio out next to them (ARCHIVE.d/), then drop the archive.
   find "$dir" -type f \( -iname '*.zip' -o -iname '*.pk3' \) -print0 | while IFS= read -r -d '' z; do
-    if unzip -Z1 "$z" 2>/dev/null | grep -qiE '\.(ogg|wav|flac)$'; then
+    if unzip -Z1 "$z" 2>/dev/null | grep -iE '\.(ogg|wav|flac)$' >/dev/null; then
       mkdir -p "$z.d"
       unzip -qq -o "$z" '*.ogg' '*.wav' '*.flac' '*.OGG' '*.WAV' -d "$z.d" 2>/dev/null || true
     fi

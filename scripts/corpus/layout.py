@@ -44,10 +44,14 @@ EXCLUDE_DIRS = {
     "voice_samples": "speech", "tux_ingame_comments": "speech", "campaigns": "speech",
     "tcas": "speech", "mk-viii": "speech", "alphabets": "speech", "titles": "speech",
     "storyline": "speech", "tutorial": "speech", "tutorials": "speech",
+    "math": "speech",  # tuxpaint symbols/math: spoken numbers and operators
 }
 # Excluded file names (regular expression on the lower-case file name) and why.
 EXCLUDE_FILES = [
     (re.compile(r"_desc(_[a-z_@]+)?\.(ogg|wav|flac)$"), "speech"),  # tuxpaint spoken stamp descriptions
+    # RTS unit replies and announcements (megaglest *_select/*_ack, boswars *.ready/*.underattack/*_action ...)
+    (re.compile(r"(^|[_\-.])(select|selected|ack|acknowledge|ready|underattack|completed|action|annoyed|help)"
+                r"[_\-.\d]*\.(ogg|wav|flac)$"), "speech (unit reply)"),
 ]
 
 
@@ -66,6 +70,8 @@ def meaningful(word):
 def excluded(rel):
     parts = rel.lower().split("/")
     for p in parts[:-1]:
+        if p == "music" and "stamps" in parts:
+            continue  # tuxpaint's hobbies/music stamps are single instrument sounds, not music tracks
         if p in EXCLUDE_DIRS:
             return f"{EXCLUDE_DIRS[p]} (folder '{p}')"
     for rx, why in EXCLUDE_FILES:
@@ -91,15 +97,18 @@ def sha1(path):
 
 
 def licence(extract_dir, pkg):
+    """The first non-empty "License:" field of the package's copyright file, else the first common-licenses name."""
     path = os.path.join(extract_dir, "usr/share/doc", pkg, "copyright")
     try:
         with open(path, encoding="utf-8", errors="replace") as f:
-            for line in f:
-                if line.startswith("License:"):
-                    return line.split(":", 1)[1].strip()
+            text = f.read()
     except OSError:
         return "see the package's copyright file"
-    return "see the package's copyright file"
+    for line in text.splitlines():
+        if line.startswith("License:") and line.split(":", 1)[1].strip():
+            return line.split(":", 1)[1].strip()
+    m = re.search(r"common-licenses/([A-Za-z0-9.+-]+)", text)
+    return m.group(1).rstrip(".") if m else "see the package's copyright file"
 
 
 def target_rel(pkg, rel):
