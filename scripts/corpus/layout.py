@@ -5,7 +5,7 @@ For each package (in the given order) and each audio file under OUT/extract/PKG 
   1. exclusion rules: music, speech/voice lines, named non-effects (see EXCLUDE_* below), then
      duration outside [MIN_SECONDS, MAX_SECONDS] (soxi), then no meaningful path word left;
   2. exact duplicates: sha1 of the file bytes, first one kept (package order, then path order);
-  3. OUT/audio/PKG/<meaningful folders>/<file name>: a hard link, or FLAC converted to 16-bit WAV (sox);
+  3. OUT/audio/PKG/<meaningful folders>/<file name>: a hard link (WAV), or FLAC/Ogg decoded to 16-bit WAV (sox);
   4. a row in OUT/tags.csv: path relative to OUT, space-separated tag words.
 Writes OUT/packages.tsv (package, version, audio files, clips kept, licence), OUT/excluded.tsv and
 OUT/duplicates.tsv. Idempotent: existing outputs are reused, stale ones removed.
@@ -20,6 +20,9 @@ import subprocess
 import sys
 
 AUDIO = {".ogg", ".wav", ".flac"}
+# Decoded to 16-bit WAV with sox: prepare cannot read FLAC, and its Ogg decoder (NVorbis 0.10.5) spins forever
+# at the end of some valid files (NVorbis issues #32/#40; e.g. freedroidrpg Menu_Item_Selected_Sound_1.ogg).
+DECODE = {".flac", ".ogg"}
 MIN_SECONDS = 0.1
 MAX_SECONDS = 60.0
 
@@ -117,7 +120,7 @@ def target_rel(pkg, rel):
     folders = [p for p in parts[:-1] if any(meaningful(w) for w in words(p))]
     name = parts[-1]
     stem, ext = os.path.splitext(name)
-    if ext.lower() == ".flac":
+    if ext.lower() in DECODE:
         name = stem + ".wav"
     return "/".join(["audio", pkg] + folders + [name])
 
@@ -210,7 +213,7 @@ def main():
     def materialise(job):
         src, dst = job
         os.makedirs(os.path.dirname(dst), exist_ok=True)
-        if src.lower().endswith(".flac"):
+        if os.path.splitext(src)[1].lower() in DECODE:
             if os.path.exists(dst) and os.path.getmtime(dst) >= os.path.getmtime(src):
                 return
             tmp = dst + ".tmp.wav"
