@@ -31,7 +31,12 @@ GENERIC = set("""
 usr share games game data sounds sound sfx snd audio samples sample wav wave ogg flac lib base default mods mod public
 core commondata techs tech megapack factions faction drumkits drumkit hydrogen effects effect misc stuff global
 globalmods none apoc library stklib tracks track world aircraft instruments res resources media assets common
-zip pk3 d
+zip pk pk3 d
+""".split())
+# Proper names in sample-library folders (kit authors, kit names, user names): they name a source, not a sound.
+NAMES = set("""
+belofilms belofilm rumpf forzee millo colombo audiophob mehackit minorr cbeeching black pearl multi layered h2 kit
+stereo gimme
 """.split())
 # Words of the package names: a tag naming the game would only teach the model which package a clip came from.
 PACKAGE_WORDS = set("""
@@ -48,6 +53,7 @@ EXCLUDE_DIRS = {
     "tcas": "speech", "mk-viii": "speech", "alphabets": "speech", "titles": "speech",
     "storyline": "speech", "tutorial": "speech", "tutorials": "speech",
     "math": "speech",  # tuxpaint symbols/math: spoken numbers and operators
+    "codriver": "speech",  # trigger-rally's spoken pace notes
 }
 # Excluded file names (regular expression on the lower-case file name) and why.
 EXCLUDE_FILES = [
@@ -67,7 +73,7 @@ def words(text):
 
 
 def meaningful(word):
-    return len(word) >= 2 and word not in GENERIC and word not in PACKAGE_WORDS
+    return len(word) >= 2 and word not in GENERIC and word not in PACKAGE_WORDS and word not in NAMES
 
 
 def excluded(rel):

@@ -35,6 +35,10 @@ internal static class NearDuplicates
     /// values each, in increasing <see cref="NearDuplicate.Index"/>. <paramref name="readPatch"/> fills the buffer
     /// with patch i; it is called once per patch in order, then again for candidate pairs only.
     /// </summary>
+    /// <param name="count">Number of patches.</param>
+    /// <param name="bands">Mel bands (rows) of a patch.</param>
+    /// <param name="frames">Frames (columns) of a patch.</param>
+    /// <param name="readPatch">Fills the buffer (bands × frames, row-major) with patch i.</param>
     /// <param name="threshold">In (0, 1]; similarity must be strictly greater.</param>
     /// <param name="dynamicRangeDb">Values more than this many dB below the patch's maximum are raised to that floor first.</param>
     public static IReadOnlyList<NearDuplicate> Find(int count, int bands, int frames, Action<int, float[]> readPatch, double threshold = DefaultThreshold,
