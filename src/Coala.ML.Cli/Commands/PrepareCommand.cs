@@ -21,11 +21,16 @@ internal static class PrepareCommand
         var vocab = new Option<int>("--vocab") { Description = "Keep at most this many tags, the most frequent", DefaultValueFactory = _ => 1000 };
         var maxShare = new Option<double>("--max-share") { Description = "Drop tags on more than this share of the clips", DefaultValueFactory = _ => 0.7 };
         var seed = new Option<int>("--seed") { Description = "Seed of the train/validation split", DefaultValueFactory = _ => 0 };
+        var nearDuplicate = new Option<double>("--near-duplicate-threshold")
+        {
+            Description = "Drop a clip whose patch (mean removed) has cosine similarity above this with an earlier kept clip; 0 disables",
+            DefaultValueFactory = _ => NearDuplicates.DefaultThreshold,
+        };
         var threads = new Option<int>("--threads") { Description = "Files decoded in parallel (default: processor count)", DefaultValueFactory = _ => Environment.ProcessorCount };
 
         var c = new Command("prepare", "Turn audio files and their tags into a training set (log-mel patches, multi-hot tags, 90/10 split, scaler).")
         {
-            csv, folder, output, minCount, vocab, maxShare, seed, threads,
+            csv, folder, output, minCount, vocab, maxShare, seed, nearDuplicate, threads,
         };
         c.SetAction((r, cancel) => Task.FromResult(Run(new PrepareOptions
         {
@@ -37,6 +42,7 @@ internal static class PrepareCommand
             MaxShare = r.GetValue(maxShare),
             Seed = r.GetValue(seed),
             Threads = r.GetValue(threads),
+            NearDuplicateThreshold = r.GetValue(nearDuplicate),
         }, cancel)));
         return c;
     }
@@ -79,7 +85,7 @@ internal static class PrepareCommand
         if (m.Dropped > 0)
         {
             w.WriteLine(string.Create(inv, $"dropped: {m.Dropped} ({CorpusPreparer.Summarize(result.Dropped)}); reasons in {Path.Combine(outDir, CorpusFiles.Dropped)}"));
-            foreach (var d in result.Dropped.Where(d => d.Category is not DropCategory.NoTags and not DropCategory.NoVocabularyTag and not DropCategory.Duplicate).Take(5))
+            foreach (var d in result.Dropped.Where(d => d.Category is not DropCategory.NoTags and not DropCategory.NoVocabularyTag and not DropCategory.Duplicate and not DropCategory.NearDuplicate).Take(5))
                 w.WriteLine($"  {d.Reason}");
         }
         if (result.TagCounts.Count > 0)

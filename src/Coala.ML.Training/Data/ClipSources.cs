@@ -21,6 +21,7 @@ internal static class DropCategory
     public const string Silent = "silent";
     public const string TooShort = "too short";
     public const string Duplicate = "duplicate";
+    public const string NearDuplicate = "near-duplicate";
     public const string NoVocabularyTag = "no vocabulary tag";
 
     /// <summary>Classifies a decoding failure message ("silent", "too short", else unreadable).</summary>

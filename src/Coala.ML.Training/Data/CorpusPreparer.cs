@@ -23,6 +23,11 @@ internal sealed record PrepareOptions
     public double ValidationShare { get; init; } = 0.1;
     /// <summary>Files decoded at once.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
+    /// <summary>
+    /// Clips whose patches have a mean-removed cosine similarity above this with an earlier kept clip are dropped
+    /// as near-duplicates (<see cref="NearDuplicates"/>); 0 disables the check.
+    /// </summary>
+    public double NearDuplicateThreshold { get; init; } = NearDuplicates.DefaultThreshold;
 }
 
 /// <summary>A progress report: <paramref name="Done"/> of <paramref name="Total"/> files decoded, <paramref name="Failed"/> failed, <paramref name="FromCache"/> from the cache.</summary>
@@ -71,6 +76,8 @@ internal sealed class CorpusPreparer
     {
         if (string.IsNullOrWhiteSpace(options.OutputDirectory)) throw new CoalaException("an output directory (--out) is needed");
         if (options.Threads < 1) throw new CoalaException($"--threads must be at least 1 (got {options.Threads})");
+        if (!(options.NearDuplicateThreshold >= 0 && options.NearDuplicateThreshold <= 1))
+            throw new CoalaException($"--near-duplicate-threshold must be in [0, 1] (0 disables it; got {options.NearDuplicateThreshold})");
         if (!(options.ValidationShare > 0 && options.ValidationShare < 1)) throw new CoalaException($"validation share must be in (0, 1) (got {options.ValidationShare})");
         TagVocabulary.Build([], options.MinCount, options.MaxShare, options.MaxVocabulary); // validates the options
 
@@ -120,6 +127,7 @@ internal sealed class CorpusPreparer
             firstByHash[hash] = clip.FullPath;
             kept.Add((clip, o));
         }
+        if (options.NearDuplicateThreshold > 0) kept = DropNearDuplicates(kept, cache, options.NearDuplicateThreshold, dropped);
 
         // Vocabulary over the clips with usable audio; clips left with no vocabulary tag are dropped.
         var (vocabulary, _) = TagVocabulary.Build(kept.Select(k => (IReadOnlyCollection<string>)k.Clip.Tags).ToList(),
@@ -149,6 +157,23 @@ internal sealed class CorpusPreparer
         var tagCounts = vocabulary.Select((t, i) => new TagVocabulary.TagCount(t, perTag[i])).ToArray();
         var manifest = Write(outDir, options, inputHash, rows, trainIdx.Length, vocabulary, dropped, cache);
         return new PrepareResult { Manifest = manifest, Dropped = dropped, TagCounts = tagCounts, FromCache = fromCache };
+    }
+
+    /// <summary>The clips that are not near-duplicates of earlier kept ones; the others go to <paramref name="dropped"/>.</summary>
+    private List<(ClipEntry Clip, CachedOutcome Outcome)> DropNearDuplicates(List<(ClipEntry Clip, CachedOutcome Outcome)> kept,
+        PatchCache cache, double threshold, List<DroppedItem> dropped)
+    {
+        var found = NearDuplicates.Find(kept.Count, _frontend.MelBands, _frontend.PatchFrames,
+            (i, buffer) => cache.ReadPatch(kept[i].Outcome, buffer), threshold);
+        if (found.Count == 0) return kept;
+        var gone = new HashSet<int>();
+        foreach (var d in found)
+        {
+            gone.Add(d.Index);
+            dropped.Add(new DroppedItem(kept[d.Index].Clip.FullPath,
+                string.Create(CultureInfo.InvariantCulture, $"near-duplicate of {kept[d.Of].Clip.FullPath} (similarity {d.Similarity:0.0000})"), DropCategory.NearDuplicate));
+        }
+        return kept.Where((_, i) => !gone.Contains(i)).ToList();
     }
 
     private string CacheKey() =>
@@ -226,6 +251,7 @@ internal sealed class CorpusPreparer
         var inv = CultureInfo.InvariantCulture;
         sb.Append(inv, $"format={CorpusFiles.FormatVersion}\nextractor={CacheKey()}\n");
         sb.Append(inv, $"min-count={o.MinCount}\nvocab={o.MaxVocabulary}\nmax-share={o.MaxShare:R}\nseed={o.Seed}\nvalidation={o.ValidationShare:R}\n");
+        sb.Append(inv, $"near-duplicate-threshold={o.NearDuplicateThreshold:R}\n");
         foreach (var (clip, size, ticks) in clips)
             sb.Append(inv, $"clip\t{clip.FullPath}\t{size}\t{ticks}\t{string.Join(' ', clip.Tags)}\n");
         foreach (var d in dropped) sb.Append(inv, $"dropped\t{d.Path}\t{d.Reason}\n");

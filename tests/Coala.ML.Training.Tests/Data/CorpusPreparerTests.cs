@@ -78,6 +78,7 @@ public class CorpusPreparerTests
         MinCount = 3,
         Seed = seed,
         Threads = 3,
+        NearDuplicateThreshold = 0, // these fake patches share a ramp; near-duplicates are tested in NearDuplicatesTests
     };
 
     [Fact]

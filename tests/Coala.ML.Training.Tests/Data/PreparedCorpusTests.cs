@@ -11,7 +11,7 @@ public class PreparedCorpusTests
     {
         string csv = MakeInput(dir);
         string outDir = Path.Combine(dir.Path, "out");
-        new CorpusPreparer(Small, new FakeExtractor().Extract, "fake").Run(new PrepareOptions { CsvPath = csv, OutputDirectory = outDir, MinCount = 3, Threads = 2 });
+        new CorpusPreparer(Small, new FakeExtractor().Extract, "fake").Run(new PrepareOptions { CsvPath = csv, OutputDirectory = outDir, MinCount = 3, Threads = 2, NearDuplicateThreshold = 0 });
         return outDir;
     }
 
