@@ -31,9 +31,11 @@ public class EndToEndTests
                         double t = n / 22050.0;
                         x[n] = (float)(k switch
                         {
-                            0 => 0.4 * Math.Sin(2 * Math.PI * (900 + 37 * i) * t) * Math.Exp(-3 * t),
-                            1 => 0.3 * Math.Sin(2 * Math.PI * (60 + 5 * i) * t) + 0.1 * Math.Sin(2 * Math.PI * (120 + 10 * i) * t),
-                            _ => 0.2 * (rng.NextDouble() * 2 - 1),
+                            // Distinct enough within a kind that prepare's near-duplicate filter keeps them all.
+                            0 => 0.4 * Math.Sin(2 * Math.PI * (700 + 150 * i) * t) * Math.Exp(-(2 + i) * t),
+                            1 => (0.3 * Math.Sin(2 * Math.PI * (60 + 30 * i) * t) + 0.1 * Math.Sin(2 * Math.PI * (120 + 60 * i) * t))
+                                 * (0.6 + 0.4 * Math.Sin(2 * Math.PI * (1 + i) * t)),
+                            _ => 0.2 * (rng.NextDouble() * 2 - 1) * (Math.Sin(2 * Math.PI * (2 + 1.5 * i) * t) > 0 ? 1 : 0.05),
                         });
                     }
                     WavWriter.WritePcm16(Path.Combine(dir, $"{kinds[k]}_{i:D2}.wav"), x, 22050);

@@ -49,7 +49,7 @@ public sealed class CoalaEmbedEstimator : IEstimator<ITransformer>
     /// <inheritdoc />
     public ITransformer Fit(IDataView input)
     {
-        var kind = CheckInput(input.Schema.Select(c => (c.Name, c.Type)));
+        var kind = CheckInput(input.Schema.Select(c => (c.Name, (DataViewType?)c.Type)));
         return BuildChain(kind).Fit(input);
     }
 
