@@ -20,13 +20,14 @@ internal static class EmbedCommand
         var pooling = new Option<CoalaPooling>("--pooling") { Description = "Mean (1152 values) or MeanAndStd (2304)", DefaultValueFactory = _ => CoalaPooling.Mean };
         var threads = new Option<int>("--threads") { Description = "Files decoded in parallel (default: processor count)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var gpu = new Option<int?>("--gpu") { Description = "CUDA device id (needs the CUDA libraries; falls back to CPU)" };
+        var shard = new Option<string?>("--shard") { Description = "i/N: embed only shard i (0-based) of N of the sorted input list, for fanning out over machines" };
 
         var c = new Command("embed", "Embed audio files with a COALA encoder into a CSV (path, then the vector).")
         {
-            inputs, output, model, recursive, pooling, threads, gpu,
+            inputs, output, model, recursive, pooling, threads, gpu, shard,
         };
         c.SetAction(r => Run(r.GetValue(inputs)!, r.GetValue(output)!, r.GetValue(model), r.GetValue(recursive),
-            r.GetValue(pooling), r.GetValue(threads), r.GetValue(gpu)));
+            r.GetValue(pooling), r.GetValue(threads), r.GetValue(gpu), r.GetValue(shard)));
         return c;
     }
 
@@ -51,11 +52,37 @@ internal static class EmbedCommand
         return files;
     }
 
-    private static int Run(string[] inputs, string output, string? modelPath, bool recursive, CoalaPooling pooling, int threads, int? gpu)
+    /// <summary>
+    /// Shard <paramref name="index"/> of <paramref name="count"/>: every file whose position in the ordinal-sorted,
+    /// de-duplicated list is congruent to the index. Deterministic, disjoint, and the shards cover the list.
+    /// </summary>
+    public static List<string> Shard(IEnumerable<string> files, int index, int count) =>
+        files.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Where((_, i) => i % count == index).ToList();
+
+    /// <summary>Parses "i/N" (0 &lt;= i &lt; N).</summary>
+    public static (int Index, int Count) ParseShard(string text)
+    {
+        var parts = text.Split('/');
+        if (parts.Length == 2 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int i)
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= 1 && i < n)
+            return (i, n);
+        throw new CoalaException($"--shard '{text}': expected i/N with 0 <= i < N, e.g. 0/4");
+    }
+
+    private static int Run(string[] inputs, string output, string? modelPath, bool recursive, CoalaPooling pooling, int threads, int? gpu, string? shard)
     {
         var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         var failures = new List<(string Path, string Error)>();
         var files = ListInputs(inputs, recursive, failures);
+        if (shard is not null)
+        {
+            try
+            {
+                var (index, count) = ParseShard(shard);
+                files = Shard(files, index, count);
+            }
+            catch (CoalaException e) { err.MarkupLineInterpolated($"[red]error[/] {e.Message}"); return 1; }
+        }
         if (files.Count == 0)
         {
             foreach (var (p, e) in failures) err.MarkupLineInterpolated($"[red]error[/] {p}: {e}");

@@ -67,4 +67,27 @@ public class EmbedCommandTests
         Assert.Equal(1, code);
         Assert.Contains(missing, stderr);
     }
+
+    [Fact]
+    public void ShardsAreDisjointCoverTheInputAndConcatenateToTheWholeRun()
+    {
+        var dir = TestAssets.TempDir("cli-shard");
+        for (int i = 0; i < 5; i++)
+            TestAssets.WriteWav(Path.Combine(dir, $"clip{i}.wav"), TestAssets.Signal(1.0 + 0.3 * i, 22000, i), 22000);
+        var model = TestAssets.RandomModel();
+        var whole = Path.Combine(dir, "all.csv");
+        Assert.Equal(0, RunCli("embed", dir, "--output", whole, "--model", model).code);
+        var rows = new List<string>();
+        for (int s = 0; s < 3; s++)
+        {
+            var part = Path.Combine(dir, $"part{s}.csv");
+            Assert.Equal(0, RunCli("embed", dir, "--output", part, "--model", model, "--shard", $"{s}/3").code);
+            rows.AddRange(File.ReadAllLines(part).Skip(1));
+        }
+        Assert.Equal(File.ReadAllLines(whole).Skip(1).Order(StringComparer.Ordinal), rows.Order(StringComparer.Ordinal));
+
+        var (code, stderr) = RunCli("embed", dir, "--output", Path.Combine(dir, "x.csv"), "--model", model, "--shard", "3/3");
+        Assert.Equal(1, code);
+        Assert.Contains("expected i/N", stderr);
+    }
 }
