@@ -94,15 +94,9 @@ public class CoalaModelTests : IDisposable
     public void WavFileRenamedOnnx()
     {
         // A real 16-bit PCM WAV: RIFF header and a short sine.
-        var ms = new MemoryStream();
-        var w = new BinaryWriter(ms);
-        int n = 2205;
-        w.Write("RIFF"u8); w.Write(36 + n * 2); w.Write("WAVE"u8);
-        w.Write("fmt "u8); w.Write(16); w.Write((short)1); w.Write((short)1); w.Write(22050); w.Write(44100); w.Write((short)2); w.Write((short)16);
-        w.Write("data"u8); w.Write(n * 2);
-        for (int i = 0; i < n; i++) w.Write((short)(10000 * Math.Sin(2 * Math.PI * 440 * i / 22050.0)));
+        var sine = Enumerable.Range(0, 2205).Select(i => (short)(10000 * Math.Sin(2 * Math.PI * 440 * i / 22050.0))).ToArray();
         string path = _dir.File("sound.onnx");
-        File.WriteAllBytes(path, ms.ToArray());
+        File.WriteAllBytes(path, Coala.ML.Audio.WavWriter.Pcm16(sine, 22050));
         LoadFails(path, "not an ONNX model");
     }
 

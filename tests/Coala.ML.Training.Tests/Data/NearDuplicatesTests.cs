@@ -1,3 +1,4 @@
+using Coala.ML.Audio;
 using System.Globalization;
 using Coala.ML.Training.Data;
 
@@ -157,10 +158,10 @@ public class NearDuplicatesTests
     {
         using var dir = new TempDir();
         var a = Event(440, 1);
-        File.WriteAllBytes(dir.File("fx/a.wav"), PrepareWavEndToEndTests.Wav16(Pcm(a), 22050));
-        File.WriteAllBytes(dir.File("fx/b.wav"), PrepareWavEndToEndTests.Wav16(Pcm(Event(1500, 2)), 22050));
-        File.WriteAllBytes(dir.File("fx/c.wav"), PrepareWavEndToEndTests.Wav16(Pcm(a, gain: 0.5, noise: 0.001, seed: 3), 22050)); // -6 dB, noise at -60 dB
-        File.WriteAllBytes(dir.File("fx/d.wav"), PrepareWavEndToEndTests.Wav16(Pcm(Event(700, 4)), 22050));
+        File.WriteAllBytes(dir.File("fx/a.wav"), WavWriter.Pcm16(Pcm(a), 22050));
+        File.WriteAllBytes(dir.File("fx/b.wav"), WavWriter.Pcm16(Pcm(Event(1500, 2)), 22050));
+        File.WriteAllBytes(dir.File("fx/c.wav"), WavWriter.Pcm16(Pcm(a, gain: 0.5, noise: 0.001, seed: 3), 22050)); // -6 dB, noise at -60 dB
+        File.WriteAllBytes(dir.File("fx/d.wav"), WavWriter.Pcm16(Pcm(Event(700, 4)), 22050));
         var extract = AudioPatchSource.Create(Coala.ML.Features.FrontendSettings.Default);
         var patches = new[] { "a", "b", "c", "d" }.Select(n => extract(Path.Combine(dir.Path, "fx", n + ".wav"))).ToList();
 

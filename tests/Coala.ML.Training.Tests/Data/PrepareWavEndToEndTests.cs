@@ -7,28 +7,6 @@ namespace Coala.ML.Training.Tests.Data;
 /// <summary><c>prepare</c> on real WAV files written here (16-bit PCM), with the real decoder and frontend.</summary>
 public class PrepareWavEndToEndTests
 {
-    internal static byte[] Wav16(short[] samples, int rate)
-    {
-        using var ms = new MemoryStream();
-        using var w = new BinaryWriter(ms);
-        w.Write("RIFF"u8);
-        w.Write(36 + samples.Length * 2);
-        w.Write("WAVE"u8);
-        w.Write("fmt "u8);
-        w.Write(16);
-        w.Write((short)1);        // PCM
-        w.Write((short)1);        // mono
-        w.Write(rate);
-        w.Write(rate * 2);        // byte rate
-        w.Write((short)2);        // block align
-        w.Write((short)16);       // bits
-        w.Write("data"u8);
-        w.Write(samples.Length * 2);
-        foreach (var s in samples) w.Write(s);
-        w.Flush();
-        return ms.ToArray();
-    }
-
     internal static short[] Tone(double freq, int rate, double seconds, double amp = 0.5, int noiseSeed = -1)
     {
         var rng = noiseSeed >= 0 ? new Random(noiseSeed) : null;
@@ -45,16 +23,16 @@ public class PrepareWavEndToEndTests
     {
         for (int i = 1; i <= 6; i++)
         {
-            File.WriteAllBytes(dir.File($"lib/low/hum_{i:00}.wav"), Wav16(Tone(100 + 20 * i, 22000, 0.4), 22000));
-            File.WriteAllBytes(dir.File($"lib/high/beeps-{i}.wav"), Wav16(Tone(3000 + 300 * i, 44100, 0.3), 44100));
+            File.WriteAllBytes(dir.File($"lib/low/hum_{i:00}.wav"), WavWriter.Pcm16(Tone(100 + 20 * i, 22000, 0.4), 22000));
+            File.WriteAllBytes(dir.File($"lib/high/beeps-{i}.wav"), WavWriter.Pcm16(Tone(3000 + 300 * i, 44100, 0.3), 44100));
         }
         for (int i = 1; i <= 4; i++)
-            File.WriteAllBytes(dir.File($"lib/noise/hiss{i}.wav"), Wav16(Tone(0, 16000, 0.5, 0.3, noiseSeed: i), 16000));
+            File.WriteAllBytes(dir.File($"lib/noise/hiss{i}.wav"), WavWriter.Pcm16(Tone(0, 16000, 0.5, 0.3, noiseSeed: i), 16000));
         var junk = new byte[3000];
         new Random(5).NextBytes(junk);
         File.WriteAllBytes(dir.File("lib/broken/junk.wav"), junk);
-        File.WriteAllBytes(dir.File("lib/quiet/silence.wav"), Wav16(new short[22000], 22000));
-        File.WriteAllBytes(dir.File("lib/tiny/click.wav"), Wav16([0, 20000, -20000, 100, 0, 0, 0, 0, 0, 0], 22000));
+        File.WriteAllBytes(dir.File("lib/quiet/silence.wav"), WavWriter.Pcm16(new short[22000], 22000));
+        File.WriteAllBytes(dir.File("lib/tiny/click.wav"), WavWriter.Pcm16([0, 20000, -20000, 100, 0, 0, 0, 0, 0, 0], 22000));
         File.Copy(Path.Combine(dir.Path, "lib/low/hum_01.wav"), dir.File("lib/low/hum_copy.wav"));
         return Path.Combine(dir.Path, "lib");
     }
