@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# End-to-end throughput: `coala embed` against the Python peer (bench/e2e/peer_e2e.py) on the same 10 s clips,
+# both limited to 2 threads, in one run. Prints a markdown table and the max difference between their vectors.
+#
+#   bash bench/e2e/run.sh [--clips 100] [--model models/coala-aec.onnx] [--rate 44100] [--channels 2]
+#
+# Needs: Debian python3-torch + python3-torchaudio (apt-get install -y python3-torchaudio), GNU time (/usr/bin/time),
+# and a Release build (dotnet build src/Coala.ML.Cli -c Release). Run it on an idle machine.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+clips=100 model=models/coala-aec.onnx rate=44100 channels=2 seconds=10
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --clips) clips=$2; shift 2 ;; --model) model=$2; shift 2 ;; --rate) rate=$2; shift 2 ;;
+    --channels) channels=$2; shift 2 ;; --seconds) seconds=$2; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 1 ;;
+  esac
+done
+[ -f "$model" ] || { echo "model not found: $model" >&2; exit 1; }
+coala=${COALA_DLL:-src/Coala.ML.Cli/bin/Release/net10.0/coala.dll}
+[ -f "$coala" ] || dotnet build src/Coala.ML.Cli -c Release -v q -nologo
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+
+# Deterministic clips: tones, chirps and noise bursts, 16-bit PCM WAV.
+/usr/bin/python3 - "$work/clips" "$clips" "$rate" "$channels" "$seconds" <<'EOF'
+import os, sys, wave
+import numpy as np
+out, n, rate, ch, sec = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
+os.makedirs(out)
+rng = np.random.default_rng(2020)
+t = np.arange(int(rate * sec)) / rate
+for i in range(n):
+    f = 80 * 2 ** rng.uniform(0, 6)
+    x = 0.3 * np.sin(2 * np.pi * f * t * (1 + 0.05 * t)) + 0.05 * rng.standard_normal(t.size) * (np.sin(2 * np.pi * 0.5 * t) > 0)
+    y = np.stack([x * (1 - 0.3 * c) for c in range(ch)], axis=1)
+    with wave.open(os.path.join(out, f"clip{i:04d}.wav"), "wb") as w:
+        w.setnchannels(ch); w.setsampwidth(2); w.setframerate(rate)
+        w.writeframes((np.clip(y, -1, 1) * 32767).astype("<i2").tobytes())
+EOF
+files=$(ls "$work"/clips/*.wav)
+
+# Both as a user runs them: the whole process (start-up, model load, every clip), peak RSS from GNU time.
+export OMP_NUM_THREADS=2
+/usr/bin/time -f "%e %M" -o "$work/peer.time" /usr/bin/python3 bench/e2e/peer_e2e.py --model "$model" --threads 2 \
+  --output "$work/peer.csv" $files > "$work/peer.json"
+/usr/bin/time -f "%e %M" -o "$work/coala.time" dotnet "$coala" embed "$work/clips" --model "$model" --threads 2 \
+  --output "$work/coala.csv" 2> "$work/coala.log"
+
+/usr/bin/python3 - "$work" "$clips" "$seconds" <<'EOF'
+import csv, json, sys
+import numpy as np
+work, n, sec = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+def load(p):
+    with open(p) as f:
+        r = csv.reader(f); next(r)
+        return {row[0].rsplit("/", 1)[-1]: np.array(row[1:], dtype=np.float64) for row in r}
+peer, coala = load(f"{work}/peer.csv"), load(f"{work}/coala.csv")
+assert peer.keys() == coala.keys() and len(peer) == n, "both must embed every clip"
+diff = max(np.max(np.abs(peer[k] - coala[k])) for k in peer)
+scale = max(np.max(np.abs(peer[k])) for k in peer)
+pj = json.load(open(f"{work}/peer.json"))
+pw, pm = map(float, open(f"{work}/peer.time").read().split())
+cw, cm = map(float, open(f"{work}/coala.time").read().split())
+print(f"{n} clips of {sec:g} s, 2 threads each\n")
+print("| pipeline | clips/s (whole process) | x real time | peak RSS |")
+print("|---|---|---|---|")
+print(f"| Python peer (torch 1.13 + torchaudio 0.13) | {n / pw:.2f} | {n * sec / pw:.0f} | {pm / 1024:.0f} MiB |")
+print(f"| Python peer, clip loop only (no start-up) | {pj['clips_per_s']:.2f} | {pj['x_real_time']:.0f} | |")
+print(f"| Coala.ML `coala embed --threads 2` | {n / cw:.2f} | {n * sec / cw:.0f} | {cm / 1024:.0f} MiB |")
+print(f"\nCoala.ML / peer: {pw / cw:.2f}x (whole process), {n / cw / pj['clips_per_s']:.2f}x (vs the peer's clip loop)")
+print(f"max |coala - peer| over all vectors: {diff:.2e} (largest |value| {scale:.2f})")
+EOF
