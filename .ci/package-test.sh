@@ -2,7 +2,8 @@
 # Package test: packs Coala.ML and Coala.ML.Training into a temporary local feed, then builds and runs a
 # throw-away console app OUTSIDE the repository (.ci/package-test/Program.cs) that references the fresh Coala.ML
 # package plus Microsoft.ML.OnnxRuntime (CPU), and embeds audio with the default model that the package ships
-# (no model path anywhere). It also checks what both packages carry and that publish takes the model along.
+# (no model path anywhere). It also checks what both packages carry, that publish takes the model along, and
+# that an app with Coala.ML alone (no native ONNX Runtime) gets a CoalaException naming the package to add.
 # A private NUGET_PACKAGES folder and a source mapping (Coala.ML* from the local feed only) make sure no cached
 # or foreign Coala.ML can be used. The other packages come from this machine's configured feeds.
 # Usage: bash .ci/package-test.sh   (exit 0: all good). KEEP=1 keeps the temp folder for a look.
@@ -31,7 +32,7 @@ done
 ls -l "$feed"
 
 # A project with no Directory.*.props above it, its own nuget.config, and exact versions.
-touch "$work/Directory.Build.props" "$work/Directory.Build.targets" "$work/Directory.Packages.props"
+for f in Directory.Build.props Directory.Build.targets Directory.Packages.props; do echo "<Project />" > "$work/$f"; done
 {
   echo '<?xml version="1.0" encoding="utf-8"?>'
   echo '<configuration>'
@@ -79,5 +80,13 @@ dotnet "$app/bin/consumer.dll" "$feed" "${extra[@]}"
 echo "== consumer: publish keeps the model beside the application"
 dotnet publish "$app/consumer.csproj" -c Release -nologo -v q --no-restore -o "$app/publish" >/dev/null
 cmp "$app/publish/CoalaModels/coala-aec.onnx" "$root/models/coala-aec.onnx"
+
+echo "== consumer without a native ONNX Runtime: a CoalaException says which package to add"
+bare=$work/app-managed-only
+mkdir -p "$bare"
+cp "$app/nuget.config" "$app/Program.cs" "$bare/"
+grep -v '"Microsoft.ML.OnnxRuntime"' "$app/consumer.csproj" > "$bare/consumer.csproj"
+dotnet build "$bare/consumer.csproj" -c Release -nologo -v q -o "$bare/bin"
+dotnet "$bare/bin/consumer.dll" --no-native
 
 echo "package test: passed in $(( $(date +%s) - start )) s"

@@ -1,15 +1,38 @@
 // Consumer of the freshly packed Coala.ML package, built by .ci/package-test.sh in a temp folder outside the
 // solution. Exit code 0 only when the default model shipped with the package embeds audio offline.
-// Arguments: the local feed folder (to check the packages' contents), then optional extra WAV files to embed.
+// Arguments: the local feed folder (to check the packages' contents), then optional extra WAV files to embed;
+// or --no-native, for the build of this app without a native ONNX Runtime package.
 using System.IO.Compression;
 using Coala.ML;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 
 int failures = 0;
 void Check(bool ok, string what)
 {
     Console.WriteLine($"{(ok ? "ok  " : "FAIL")} {what}");
     if (!ok) failures++;
+}
+
+// "--no-native": the app references Coala.ML alone (no native ONNX Runtime); both entry points must say what to add.
+if (args[0] == "--no-native")
+{
+    static string Error(Action a)
+    {
+        try { a(); return "no error"; }
+        catch (CoalaException e) { return e.Message; }
+        catch (Exception e) { return $"{e.GetType().Name} (not a CoalaException): {e.Message}"; }
+    }
+    var ml0 = new MLContext();
+    foreach (var (what, message) in new[]
+             {
+                 ("CoalaEmbedder()", Error(() => new CoalaEmbedder().Dispose())),
+                 ("CoalaEmbed(...)", Error(() => ml0.Transforms.CoalaEmbed("Embedding", "Audio"))),
+             })
+        Check(message.Contains("Microsoft.ML.OnnxRuntime (CPU)") && message.Contains("coala-aec.onnx"),
+              $"without a native ONNX Runtime, {what} is a CoalaException naming the package to add: {message}");
+    Console.WriteLine(failures == 0 ? "consumer (no native runtime): all checks passed" : $"consumer: {failures} checks failed");
+    return failures == 0 ? 0 : 1;
 }
 
 var feed = args[0];
