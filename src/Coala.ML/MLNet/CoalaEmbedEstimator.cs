@@ -36,6 +36,7 @@ public sealed class CoalaEmbedEstimator : IEstimator<ITransformer>
         if (string.IsNullOrWhiteSpace(options.InputColumnName)) throw new CoalaException("CoalaEmbedOptions.InputColumnName is empty");
         if (string.IsNullOrWhiteSpace(options.OutputColumnName)) throw new CoalaException("CoalaEmbedOptions.OutputColumnName is empty");
         _model = CoalaModel.Load(ModelLocator.Resolve(options.ModelPath));
+        OnnxRuntimeNative.EnsureLoaded(_model.Path);
         if (!FrontendMapping.Supports(_model.Frontend))
             throw new CoalaException(
                 "this model's frontend (" + string.Join(", ", _model.Frontend.ToMetadata().Select(kv => $"{kv.Key}={kv.Value}")) +

@@ -32,6 +32,7 @@ internal sealed class EncoderSession : IDisposable
         if (intraOpThreads < 0) throw new CoalaException($"intra-op threads must be 0 (automatic) or more, got {intraOpThreads}");
         if (gpuDeviceId is < 0) throw new CoalaException($"GPU device id must be 0 or more, got {gpuDeviceId}");
         Model = model;
+        OnnxRuntimeNative.EnsureLoaded(model.Path);
 
         if (gpuDeviceId is int id)
         {
