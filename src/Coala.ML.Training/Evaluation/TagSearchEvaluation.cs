@@ -9,7 +9,7 @@ namespace Coala.ML.Training.Evaluation;
 /// <summary>Figures of <see cref="TagSearchEvaluation"/> (means over clips, or over tags for retrieval).</summary>
 internal sealed record TagSearchResult(
     int K, int Clips, int Vocabulary,
-    double TagPrecision, double TagRecall,
+    double TagPrecision, double TagRecall, double BestPossiblePrecision,
     double BaselinePrecision, double BaselineRecall, string[] BaselineTags,
     int RetrievalTags, int MinClipsPerTag, double RetrievalPrecision, double RetrievalRandomPrecision)
 {
@@ -22,6 +22,7 @@ internal sealed record TagSearchResult(
         sb.AppendLine("|---|---|---|");
         sb.AppendLine(c, $"| tag ranking precision@{K} ({Clips} clips, {Vocabulary} tags) | {TagPrecision:0.000} | {BaselinePrecision:0.000} (always the {K} most frequent training tags) |");
         sb.AppendLine(c, $"| tag ranking recall@{K} | {TagRecall:0.000} | {BaselineRecall:0.000} |");
+        sb.AppendLine(c, $"| best possible tag ranking precision@{K} (mean of min(tags, {K}) / {K}) | {BestPossiblePrecision:0.000} | |");
         sb.AppendLine(c, $"| tag→audio retrieval precision@{K} ({RetrievalTags} tags with ≥ {MinClipsPerTag} validation clips) | {RetrievalPrecision:0.000} | {RetrievalRandomPrecision:0.000} (random ranking, expected) |");
         return sb.ToString();
     }
@@ -117,7 +118,7 @@ internal static class TagSearchEvaluation
             }
 
         var baseline = Enumerable.Range(0, v).OrderByDescending(j => trainCounts[j]).ThenBy(j => j).Take(kk).ToArray();
-        double p = 0, r = 0, bp = 0, br = 0;
+        double p = 0, r = 0, bp = 0, br = 0, best = 0;
         int counted = 0;
         for (int i = 0; i < n; i++)
         {
@@ -129,6 +130,7 @@ internal static class TagSearchEvaluation
             int hits = top.Count(j => labels[i * v + j] == 1);
             int bhits = baseline.Count(j => labels[i * v + j] == 1);
             p += (double)hits / k;
+            best += (double)Math.Min(relevant, k) / k;
             r += (double)hits / relevant;
             bp += (double)bhits / k;
             br += (double)bhits / relevant;
@@ -147,7 +149,7 @@ internal static class TagSearchEvaluation
             rp += (double)top.Count(i => labels[i * v + j] == 1) / k;
             rr += (double)positives / n;
         }
-        return new TagSearchResult(k, counted, v, p / counted, r / counted, bp / counted, br / counted,
+        return new TagSearchResult(k, counted, v, p / counted, r / counted, best / counted, bp / counted, br / counted,
             baseline.Select(j => j.ToString(CultureInfo.InvariantCulture)).ToArray(),
             tags, minClips, tags == 0 ? double.NaN : rp / tags, tags == 0 ? double.NaN : rr / tags);
     }

@@ -22,6 +22,7 @@ public class TagSearchEvaluationTests
         // top-2 hits: clip 0 {0,2} -> 1; clip 1 {1,2} -> 1; clip 2 {3,1} -> 1.
         Assert.Equal((0.5 + 0.5 + 0.5) / 3, r.TagPrecision, 10);
         Assert.Equal((1.0 + 0.5 + 1.0) / 3, r.TagRecall, 10);
+        Assert.Equal((0.5 + 1.0 + 0.5) / 3, r.BestPossiblePrecision, 10);
         // baseline {1,0}: clip 0 -> 1 hit, clip 1 -> 0, clip 2 -> 0.
         Assert.Equal(0.5 / 3, r.BaselinePrecision, 10);
         Assert.Equal(1.0 / 3, r.BaselineRecall, 10);
