@@ -14,6 +14,7 @@ internal static class CommandRegistry
         yield return ExportCommand.Create();
         yield return EvaluateCommand.Create();
         yield return CorrelateCommand.Create();
+        foreach (var c in TagCommands.Create()) yield return c;
         yield return VersionCommand.Create();
     }
 }

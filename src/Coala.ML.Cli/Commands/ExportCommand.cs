@@ -14,9 +14,14 @@ internal static class ExportCommand
             Description = $"Checkpoint file, or a run folder (uses its {TrainingCheckpoint.FileName}).", Required = true,
         };
         var output = new Option<FileInfo>("--output") { Description = "ONNX model to write (e.g. model.onnx).", Required = true };
+        var tags = new Option<bool>("--tags")
+        {
+            Description = "Also write the tag model <name>.tags.onnx beside the encoder (AE-C and E-C: tag encoder and both contrastive heads, for coala tags / coala search).",
+        };
         var c = new Command("export", "Export the audio encoder of a training checkpoint to ONNX (input coala_logmel, outputs coala_mean / coala_std).");
         c.Options.Add(checkpoint);
         c.Options.Add(output);
+        c.Options.Add(tags);
         c.SetAction(parse =>
         {
             try
@@ -24,8 +29,9 @@ internal static class ExportCommand
                 string path = parse.GetValue(checkpoint)!.FullName;
                 if (Directory.Exists(path)) path = Path.Combine(path, TrainingCheckpoint.FileName);
                 string onnx = parse.GetValue(output)!.FullName;
-                CheckpointExporter.Export(path, onnx);
+                string? tagModel = CheckpointExporter.Export(path, onnx, parse.GetValue(tags));
                 Console.WriteLine($"wrote {onnx}");
+                if (tagModel is not null) Console.WriteLine($"wrote {tagModel}");
                 return 0;
             }
             catch (CoalaException e)

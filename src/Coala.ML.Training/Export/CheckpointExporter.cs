@@ -21,10 +21,18 @@ internal static class CheckpointExporter
 
     /// <summary>Reads <paramref name="checkpointPath"/> and writes the ONNX encoder to <paramref name="outputPath"/>.</summary>
     /// <exception cref="CoalaException">unreadable or damaged checkpoint, or weights the writer rejects.</exception>
-    public static void Export(string checkpointPath, string outputPath)
+    public static void Export(string checkpointPath, string outputPath) => Export(checkpointPath, outputPath, tags: false);
+
+    /// <summary>
+    /// As <see cref="Export(string, string)"/>; with <paramref name="tags"/> also writes the tag model
+    /// (<see cref="OnnxTagModelWriter"/>) beside it as <c>&lt;name&gt;.tags.onnx</c> and returns its path.
+    /// </summary>
+    /// <exception cref="CoalaException">also when <paramref name="tags"/> is asked of a CNN checkpoint (it has no tag encoder).</exception>
+    public static string? Export(string checkpointPath, string outputPath, bool tags)
     {
         var ck = TrainingCheckpoint.Load(checkpointPath);
         var weights = ToEncoderWeights(ck, checkpointPath);
+        TagModelWeights? tagWeights = tags ? ToTagModelWeights(ck, checkpointPath) : null; // fail before writing anything
         var frontend = FrontendOf(ck.Config, checkpointPath);
         var scaler = ScalerOf(ck.Config, checkpointPath);
         var meta = new Dictionary<string, string>
@@ -34,6 +42,52 @@ internal static class CheckpointExporter
             [KeyVocabulary] = ck.Config.VocabularySize.ToString(CultureInfo.InvariantCulture),
         };
         OnnxEncoderWriter.Write(outputPath, weights, frontend, scaler, meta);
+        if (tagWeights is null) return null;
+        string tagPath = OnnxTagModelWriter.CompanionPath(outputPath);
+        OnnxTagModelWriter.Write(tagPath, tagWeights, ck.Config.Vocabulary, EncoderFingerprint.Of(weights), meta);
+        return tagPath;
+    }
+
+    /// <summary>
+    /// The tag encoder, tag head and audio head of an AE-C or E-C checkpoint (the heads' outputs are what the
+    /// contrastive loss compares), validated against the checkpoint's vocabulary.
+    /// </summary>
+    public static TagModelWeights ToTagModelWeights(TrainingCheckpoint ck, string? source = null)
+    {
+        var variant = ck.Config.ParsedVariant;
+        if (variant == CoalaVariant.Cnn)
+            throw new CoalaException("a CNN checkpoint has no tag encoder or contrastive heads: tag models come from AE-C or E-C checkpoints", source);
+        if (!ck.Networks.TryGetValue("tag_encoder", out var tagNet))
+            throw new CoalaException($"checkpoint of variant {ck.Config.Variant} has no 'tag_encoder' weights", source);
+        if (!ck.Networks.TryGetValue("audio_encoder", out var audioNet))
+            throw new CoalaException($"checkpoint of variant {ck.Config.Variant} has no 'audio_encoder' weights", source);
+        int v = ck.Config.VocabularySize;
+        if (ck.Config.Vocabulary.Length == 0)
+            throw new CoalaException("the checkpoint stores no vocabulary words (trained without a vocabulary), so its tags cannot be named", source);
+        if (ck.Config.Vocabulary.Length != v)
+            throw new CoalaException($"checkpoint stores {ck.Config.Vocabulary.Length} vocabulary words for a vocabulary of {v}", source);
+        var w = new TagModelWeights(v);
+        void Take(Dictionary<string, StoredTensor> from, string key)
+        {
+            if (!from.TryGetValue(key, out var t)) throw new CoalaException($"checkpoint lacks tensor '{key}'", source);
+            w.Tensors[key] = new WeightTensor(t.Shape.Select(d => checked((int)d)).ToArray(), t.AsFloats());
+        }
+        for (int l = 0; l < TagModelWeights.LinearIndices.Length; l++)
+        {
+            Take(tagNet, TagModelWeights.LinearName(l) + ".weight");
+            Take(tagNet, TagModelWeights.LinearName(l) + ".bias");
+            foreach (var n in new[] { "weight", "bias", "running_mean", "running_var" })
+                Take(tagNet, $"{TagModelWeights.BatchNormName(l)}.{n}");
+        }
+        Take(tagNet, TagModelWeights.TagHead);
+        Take(audioNet, TagModelWeights.AudioHead);
+        try
+        {
+            w.Validate();
+            OnnxTagModelWriter.ValidateVocabulary(ck.Config.Vocabulary, v);
+        }
+        catch (CoalaException e) { throw new CoalaException(e.Message, source, e); }
+        return w;
     }
 
     /// <summary>The checkpoint's exported encoder weights, validated.</summary>

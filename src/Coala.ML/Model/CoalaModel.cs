@@ -85,6 +85,9 @@ internal sealed class CoalaModel
         var meta = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var p in model.MetadataProps) meta[p.Key] = p.Value;
 
+        if (meta.TryGetValue(OnnxEncoderWriter.KeyArchitecture, out var arch) && arch == OnnxTagModelWriter.Architecture)
+            throw new CoalaException("this is a Coala.ML tag model (.tags.onnx), not an audio encoder: pass the encoder it was exported beside", path);
+
         string Require(string key) => meta.TryGetValue(key, out var v)
             ? v
             : throw new CoalaException($"model metadata lacks '{key}': not a Coala.ML model, or written by an incompatible version", path);

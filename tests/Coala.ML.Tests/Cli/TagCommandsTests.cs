@@ -1,0 +1,117 @@
+using Coala.ML.Tests.Tags;
+using Coala.ML.Tests.TestSupport;
+
+namespace Coala.ML.Tests.Cli;
+
+[Collection("Console")] // the CLI writes to the process-wide console
+public class TagCommandsTests
+{
+    private static (int Code, string Stdout, string Stderr) RunCli(params string[] args)
+    {
+        var err = new StringWriter();
+        var outw = new StringWriter();
+        var (oldErr, oldOut) = (Console.Error, Console.Out);
+        Console.SetError(err);
+        Console.SetOut(outw);
+        try
+        {
+            var root = new System.CommandLine.RootCommand();
+            foreach (var c in Coala.ML.Cli.Commands.CommandRegistry.All()) root.Subcommands.Add(c);
+            return (root.Parse(args).Invoke(), outw.ToString(), err.ToString());
+        }
+        finally { Console.SetError(oldErr); Console.SetOut(oldOut); }
+    }
+
+    private static string Audio(out string[] files)
+    {
+        string dir = TestAssets.TempDir("tag-audio");
+        files = new string[3];
+        for (int i = 0; i < 3; i++)
+            files[i] = TestAssets.WriteWav(Path.Combine(dir, $"clip{i}.wav"), TestAssets.Signal(1.5, 22000, i, 150 + 200 * i), 22000);
+        return dir;
+    }
+
+    [Fact]
+    public void TagsPrintsTheRankingOfTheLibrary()
+    {
+        var m = TagTestModel.Create();
+        Audio(out var files);
+        var (code, stdout, stderr) = RunCli("tags", files[0], "--model", m.Encoder, "--top", "4");
+        Assert.True(code == 0, stderr);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, lines.Length);
+        using var index = new CoalaTagIndex(m.Encoder);
+        using var embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = m.Encoder });
+        var expected = index.Tags(embedder.EmbedFile(files[0]), 4);
+        for (int i = 0; i < 4; i++)
+        {
+            var parts = lines[i].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(expected[i].Tag, parts[0]);
+            Assert.Equal(expected[i].Cosine, float.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture), 3);
+        }
+    }
+
+    [Fact]
+    public void SearchRanksEveryClipByCosineToTheQuery()
+    {
+        var m = TagTestModel.Create();
+        string dir = Audio(out var files);
+        var (code, stdout, stderr) = RunCli("search", "Dogs bell", dir, "--model", m.Encoder, "--top", "2");
+        Assert.True(code == 0, stderr);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("# query: dog bell (3 clips)", lines[0].Trim());
+        Assert.Equal(3, lines.Length);
+
+        using var index = new CoalaTagIndex(m.Encoder);
+        using var embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = m.Encoder });
+        var q = index.Query("dog", "bell");
+        var best = files.OrderByDescending(f => CoalaTagIndex.Cosine(q, index.AlignAudio(embedder.EmbedFile(f)))).Take(2).ToArray();
+        Assert.EndsWith(best[0], lines[1].Trim());
+        Assert.EndsWith(best[1], lines[2].Trim());
+    }
+
+    [Fact]
+    public void AnUnknownTagFailsBeforeAnyAudioIsRead()
+    {
+        var m = TagTestModel.Create();
+        string dir = Audio(out _);
+        var (code, _, stderr) = RunCli("search", "dog drun", dir, "--model", m.Encoder);
+        Assert.Equal(1, code);
+        Assert.Contains("unknown tag 'drun'", stderr);
+        Assert.Contains("drum", stderr);
+    }
+
+    [Fact]
+    public void AMissingTagModelIsAClearError()
+    {
+        string dir = Audio(out var files);
+        string enc = Path.Combine(dir, "enc.onnx");
+        File.Copy(TestAssets.RandomModel(), enc);
+        var (code, _, stderr) = RunCli("tags", files[0], "--model", enc);
+        Assert.Equal(1, code);
+        Assert.Contains("enc.tags.onnx", stderr);
+        Assert.Contains("coala export --tags", stderr);
+        (code, _, stderr) = RunCli("search", "dog", dir, "--model", enc);
+        Assert.Equal(1, code);
+        Assert.Contains("enc.tags.onnx", stderr);
+    }
+
+    [Fact]
+    public void EvalNeedsACorpus()
+    {
+        var m = TagTestModel.Create();
+        var (code, _, stderr) = RunCli("tags", "--eval", "--model", m.Encoder);
+        Assert.Equal(1, code);
+        Assert.Contains("--data", stderr);
+        (code, _, stderr) = RunCli("tags", "--eval", "--model", m.Encoder, "--data", Path.Combine(TestAssets.TempDir("nocorpus"), "x"));
+        Assert.Equal(1, code);
+        Assert.Contains("prepared corpus directory not found", stderr);
+    }
+
+    [Fact]
+    public void QueryWordsAreNormalisedAsTrainingTags()
+    {
+        Assert.Equal(["dog", "bell"], Coala.ML.Cli.Commands.TagCommands.QueryWords("Dogs, BELLS dog"));
+        Assert.Equal(["the"], Coala.ML.Cli.Commands.TagCommands.QueryWords("the")); // a stop-word stays, to be reported unknown
+    }
+}
