@@ -16,12 +16,11 @@ public static class AudioClassification
     /// <param name="ml">The ML.NET context.</param>
     /// <param name="modelPath">A Coala.ML ONNX encoder; null: the default model installed beside the application.</param>
     public static IEstimator<ITransformer> Pipeline(MLContext ml, string? modelPath = null) =>
-        new EstimatorChain<ITransformer>()
-            .Append(ml.Transforms.CoalaEmbed("Embedding", nameof(AudioExample.Path), modelPath))
-            // The trainer makes many passes over the data: embed each file once.
-            .AppendCacheCheckpoint(ml)
+        ml.Transforms.CoalaEmbed("Embedding", nameof(AudioExample.Path), modelPath)
             .Append(ml.Transforms.Conversion.MapValueToKey("LabelKey", nameof(AudioExample.Label),
                 keyOrdinality: Microsoft.ML.Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByValue))
+            // The trainer makes many passes over the data: embed each file once.
+            .AppendCacheCheckpoint(ml)
             .Append(ml.Transforms.NormalizeMeanVariance("Features", "Embedding"))
             .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy("LabelKey", "Features"))
             .Append(ml.Transforms.Conversion.MapKeyToValue("Predicted", "PredictedLabel"));
