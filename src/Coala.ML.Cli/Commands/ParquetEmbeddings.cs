@@ -21,37 +21,52 @@ internal static class ParquetEmbeddings
         return (new ParquetSchema(path, new ListField(EmbeddingColumn, element)), path, element);
     }
 
-    /// <summary>Writes the rows whose vector is not null to <paramref name="file"/> (created or overwritten).</summary>
+    /// <summary>Rows per row group: bounds the memory the writer needs beyond the vectors themselves.</summary>
+    public const int RowGroupRows = 1024;
+
+    /// <summary>
+    /// Writes the rows whose vector is not null to <paramref name="file"/> (created or overwritten), in row groups of
+    /// <see cref="RowGroupRows"/>; with no rows, a file with the schema and no row group.
+    /// </summary>
     /// <exception cref="CoalaException">a vector does not have <paramref name="dimension"/> values.</exception>
     public static void Write(string file, IReadOnlyList<string> files, IReadOnlyList<float[]?> vectors, int dimension)
     {
-        var paths = new List<string>();
-        var values = new List<float>();
-        var repetition = new List<int>();
+        var rows = new List<(string Path, float[] Vector)>();
         for (int i = 0; i < files.Count; i++)
         {
             if (vectors[i] is not { } v) continue;
             if (v.Length != dimension || dimension == 0)
                 throw new CoalaException($"embedding has {v.Length} values, expected {dimension}", files[i]);
-            paths.Add(files[i]);
-            values.AddRange(v);
-            repetition.Add(0);   // 0 starts a new row's list, 1 continues it
-            for (int d = 1; d < v.Length; d++) repetition.Add(1);
+            rows.Add((files[i], v));
         }
-
-        var (schema, pathField, element) = Schema();
         using var stream = new FileStream(file, FileMode.Create, FileAccess.ReadWrite, FileShare.None);
-        WriteAsync(stream, schema, pathField, element, paths, values.ToArray(), repetition.ToArray()).GetAwaiter().GetResult();
+        WriteAsync(stream, rows, dimension).GetAwaiter().GetResult();
     }
 
-    private static async Task WriteAsync(Stream stream, ParquetSchema schema, DataField pathField, DataField element,
-        List<string> paths, float[] values, int[] repetition)
+    private static async Task WriteAsync(Stream stream, List<(string Path, float[] Vector)> rows, int dimension)
     {
+        var (schema, pathField, element) = Schema();
         await using var writer = await ParquetWriter.CreateAsync(schema, stream);
-        if (paths.Count == 0) return;   // a file with the schema and no row group
-        using var group = writer.CreateRowGroup();
-        await group.WriteAsync(pathField, paths);
-        await group.WriteAsync<float>(element, values, repetition);
-        group.CompleteValidate();
+        for (int start = 0; start < rows.Count; start += RowGroupRows)
+        {
+            var batch = rows.GetRange(start, Math.Min(RowGroupRows, rows.Count - start));
+            // A list column is written as its flattened values plus repetition levels: 0 starts a row's list,
+            // 1 continues it. The nullable overload derives the definition levels (every value is present).
+            var values = new float?[batch.Count * dimension];
+            var repetition = new int[values.Length];
+            for (int r = 0; r < batch.Count; r++)
+            {
+                var v = batch[r].Vector;
+                for (int d = 0; d < dimension; d++)
+                {
+                    values[r * dimension + d] = v[d];
+                    repetition[r * dimension + d] = d == 0 ? 0 : 1;
+                }
+            }
+            using var group = writer.CreateRowGroup();
+            await group.WriteAsync(pathField, batch.Select(b => b.Path).ToList());
+            await group.WriteAsync<float>(element, values.AsMemory(), repetition.AsMemory());
+            group.CompleteValidate();
+        }
     }
 }
