@@ -220,6 +220,7 @@ public class DecoderFuzzTests(ITestOutputHelper output)
         var slowest = (Time: 0.0, Case: "");
         long maxAllocated = 0;
         var total = Stopwatch.StartNew();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         int cases = 0, embeds = 0;
         for (int bi = 0; bi < bases.Count; bi++)
         {
@@ -258,13 +259,22 @@ public class DecoderFuzzTests(ITestOutputHelper output)
                 else File.Delete(path);
             }
         }
-        string summary = $"{cases} cases ({embeds} with the encoder, model {Path.GetFileName(modelPath)}) in {total.Elapsed.TotalSeconds:F1} s: " +
+        double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;   // includes tests running beside it
+        string summary = $"{cases} cases ({embeds} with the encoder, model {Path.GetFileName(modelPath)}) in {total.Elapsed.TotalSeconds:F1} s wall, " +
+                         $"{cpu:F1} s CPU of the test process (load average {LoadAverage()}): " +
                          string.Join(", ", outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value}")) +
                          $"; slowest {slowest.Time:F2} s ({slowest.Case}); most allocated {maxAllocated >> 20} MiB";
         output.WriteLine(summary);
         File.AppendAllText(Path.Combine(Path.GetTempPath(), "coala-fuzz-summary.txt"),
             $"{DateTime.Now:O} {summary}\n{string.Join("\n", failures)}\n");
         Assert.True(failures.Count == 0, $"{failures.Count} of {cases} cases failed:\n{string.Join("\n", failures.Take(40))}\n{summary}");
+    }
+
+    private static string LoadAverage()
+    {
+        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
+        catch (IOException) { return "?"; }
+        catch (UnauthorizedAccessException) { return "?"; }
     }
 
     private static (Outcome, long Allocated, string Message) RunCase(string path, PatchSource patches, CoalaEmbedder? embedder)
