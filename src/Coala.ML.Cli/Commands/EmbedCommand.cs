@@ -6,7 +6,11 @@ using Spectre.Console;
 
 namespace Coala.ML.Cli.Commands;
 
-/// <summary><c>coala embed &lt;files or folders...&gt; --output out.csv</c>: one CSV row per file (path, then the vector).</summary>
+/// <summary>
+/// <c>coala embed &lt;files or folders...&gt; --output out.csv|out.parquet</c>: one row per file (path, then the
+/// vector). CSV: columns path, e0, e1, ...; Parquet: a string column <c>path</c> and a <c>list&lt;float&gt;</c>
+/// column <c>embedding</c> (what pandas, pyarrow and Spark read as an array per row).
+/// </summary>
 internal static class EmbedCommand
 {
     public static readonly string[] AudioExtensions = [".wav", ".wave", ".mp3", ".ogg", ".oga"];
@@ -14,7 +18,8 @@ internal static class EmbedCommand
     public static Command Create()
     {
         var inputs = new Argument<string[]>("inputs") { Description = "Audio files and/or folders (WAV, MP3, Ogg Vorbis)", Arity = ArgumentArity.OneOrMore };
-        var output = new Option<string>("--output", "-o") { Description = "CSV file to write", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "File to write: CSV, or Parquet when it ends in .parquet (or with --format)", Required = true };
+        var format = new Option<string?>("--format") { Description = "csv or parquet (default: from the --output extension, .parquet for Parquet, else CSV)" };
         var model = new Option<string?>("--model", "-m") { Description = "Coala.ML ONNX encoder (default: the model installed with Coala.ML)" };
         var recursive = new Option<bool>("--recursive", "-r") { Description = "Search folders recursively" };
         var pooling = new Option<CoalaPooling>("--pooling") { Description = "Mean (1152 values) or MeanAndStd (2304)", DefaultValueFactory = _ => CoalaPooling.Mean };
@@ -22,14 +27,26 @@ internal static class EmbedCommand
         var gpu = new Option<int?>("--gpu") { Description = "CUDA device id (needs the CUDA libraries; falls back to CPU)" };
         var shard = new Option<string?>("--shard") { Description = "i/N: embed only shard i (0-based) of N of the sorted input list, for fanning out over machines" };
 
-        var c = new Command("embed", "Embed audio files with a COALA encoder into a CSV (path, then the vector).")
+        var c = new Command("embed", "Embed audio files with a COALA encoder into a CSV or Parquet file (path, then the vector).")
         {
-            inputs, output, model, recursive, pooling, threads, gpu, shard,
+            inputs, output, format, model, recursive, pooling, threads, gpu, shard,
         };
-        c.SetAction(r => Run(r.GetValue(inputs)!, r.GetValue(output)!, r.GetValue(model), r.GetValue(recursive),
+        c.SetAction(r => Run(r.GetValue(inputs)!, r.GetValue(output)!, r.GetValue(format), r.GetValue(model), r.GetValue(recursive),
             r.GetValue(pooling), r.GetValue(threads), r.GetValue(gpu), r.GetValue(shard)));
         return c;
     }
+
+    /// <summary>Output formats of <c>coala embed</c>.</summary>
+    public enum OutputFormat { Csv, Parquet }
+
+    /// <summary>The format asked for with <c>--format</c>, else the one the output's extension names (.parquet), else CSV.</summary>
+    public static OutputFormat ParseFormat(string? format, string output) => format?.Trim().ToLowerInvariant() switch
+    {
+        null or "" => Path.GetExtension(output).Equals(".parquet", StringComparison.OrdinalIgnoreCase) ? OutputFormat.Parquet : OutputFormat.Csv,
+        "csv" => OutputFormat.Csv,
+        "parquet" => OutputFormat.Parquet,
+        _ => throw new CoalaException($"--format '{format}': expected csv or parquet"),
+    };
 
     /// <summary>Expands folders into their audio files (sorted), keeping explicit files as given.</summary>
     public static List<string> ListInputs(IEnumerable<string> inputs, bool recursive, List<(string Path, string Error)> failures)
@@ -69,9 +86,12 @@ internal static class EmbedCommand
         throw new CoalaException($"--shard '{text}': expected i/N with 0 <= i < N, e.g. 0/4");
     }
 
-    private static int Run(string[] inputs, string output, string? modelPath, bool recursive, CoalaPooling pooling, int threads, int? gpu, string? shard)
+    private static int Run(string[] inputs, string output, string? formatName, string? modelPath, bool recursive, CoalaPooling pooling, int threads, int? gpu, string? shard)
     {
         var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        OutputFormat format;
+        try { format = ParseFormat(formatName, output); }
+        catch (CoalaException e) { err.MarkupLineInterpolated($"[red]error[/] {e.Message}"); return 1; }
         var failures = new List<(string Path, string Error)>();
         var files = ListInputs(inputs, recursive, failures);
         if (shard is not null)
@@ -114,7 +134,12 @@ internal static class EmbedCommand
                     failures.AddRange(errors.Where(e => e.HasValue).Select(e => e!.Value));
                 });
 
-            WriteCsv(output, files, results, embedder.Dimension);
+            try
+            {
+                if (format == OutputFormat.Parquet) WriteParquet(output, files, results, embedder.Dimension);
+                else WriteCsv(output, files, results, embedder.Dimension);
+            }
+            catch (CoalaException e) { err.MarkupLineInterpolated($"[red]error[/] {e.Message}"); return 1; }
             int ok = results.Count(r => r != null);
             err.MarkupLineInterpolated($"wrote {ok} embeddings ({embedder.Dimension} values each) to {output}");
             if (failures.Count > 0)
@@ -127,11 +152,49 @@ internal static class EmbedCommand
     }
 
     /// <summary>Writes the header and one row per successful file, atomically.</summary>
-    public static void WriteCsv(string output, IReadOnlyList<string> files, IReadOnlyList<float[]?> vectors, int dimension)
+    public static void WriteCsv(string output, IReadOnlyList<string> files, IReadOnlyList<float[]?> vectors, int dimension) =>
+        WriteAtomically(output, tmp => WriteCsvTo(tmp, files, vectors, dimension));
+
+    /// <summary>
+    /// Writes one Parquet row per successful file, atomically: <c>path</c> (string) and <c>embedding</c>
+    /// (<c>list&lt;float&gt;</c> of <paramref name="dimension"/> values), in one row group, Snappy-compressed.
+    /// </summary>
+    public static void WriteParquet(string output, IReadOnlyList<string> files, IReadOnlyList<float[]?> vectors, int dimension) =>
+        WriteAtomically(output, tmp => ParquetEmbeddings.Write(tmp, files, vectors, dimension));
+
+    /// <summary>Runs <paramref name="write"/> on a temporary file beside <paramref name="output"/>, then moves it into place.</summary>
+    private static void WriteAtomically(string output, Action<string> write)
     {
-        var dir = Path.GetDirectoryName(Path.GetFullPath(output))!;
-        Directory.CreateDirectory(dir);
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(output)}.{Environment.ProcessId}.tmp");
+        string tmp;
+        try
+        {
+            var dir = Path.GetDirectoryName(Path.GetFullPath(output))!;
+            Directory.CreateDirectory(dir);
+            tmp = Path.Combine(dir, $".{Path.GetFileName(output)}.{Environment.ProcessId}.tmp");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new CoalaException($"cannot write the output: {e.Message}", output, e);
+        }
+        try
+        {
+            write(tmp);
+            File.Move(tmp, output, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try { File.Delete(tmp); } catch (Exception) { /* best effort */ }
+            throw new CoalaException($"cannot write the output: {e.Message}", output, e);
+        }
+        catch
+        {
+            try { File.Delete(tmp); } catch (Exception) { /* best effort */ }
+            throw;
+        }
+    }
+
+    private static void WriteCsvTo(string tmp, IReadOnlyList<string> files, IReadOnlyList<float[]?> vectors, int dimension)
+    {
         using (var w = new StreamWriter(tmp, false, new UTF8Encoding(false)))
         {
             w.Write("path");
@@ -145,7 +208,6 @@ internal static class EmbedCommand
                 w.WriteLine();
             }
         }
-        File.Move(tmp, output, overwrite: true);
     }
 
     private static string Quote(string s) =>

@@ -124,21 +124,33 @@ internal sealed class LogMelSpectrogram
     /// and writes band b to <c>dest[offset + b * bandStride]</c>. Input must already be validated.
     /// </summary>
     internal void WriteFrame(ReadOnlySpan<float> x, int length, int t, Span<float> dest, int offset, int bandStride)
+        => WriteFrame(x, 0, x.Length, length, t, dest, offset, bandStride);
+
+    /// <summary>
+    /// The streaming form of <see cref="WriteFrame(ReadOnlySpan{float}, int, int, Span{float}, int, int)"/>, with
+    /// identical arithmetic: <paramref name="x"/> holds samples <paramref name="xStart"/> .. xStart + x.Length - 1 of a
+    /// signal of <paramref name="count"/> real samples zero-extended to <paramref name="length"/> (&gt;= count), then
+    /// centred and reflect-padded. Every sample below <paramref name="count"/> that the frame reads must be in
+    /// <paramref name="x"/>.
+    /// </summary>
+    internal void WriteFrame(ReadOnlySpan<float> x, long xStart, long count, long length, long t, Span<float> dest, int offset, int bandStride)
     {
         var w = _plan.Window;
         var frame = _frame;
-        int start = t * _hop - _nfft / 2;
-        if (start >= 0 && start + _nfft <= x.Length)
+        long start = t * _hop - _nfft / 2;
+        if (start >= xStart && start + _nfft <= xStart + x.Length && start + _nfft <= count)
         {
-            var src = x.Slice(start, _nfft);
+            var src = x.Slice((int)(start - xStart), _nfft);
             for (int k = 0; k < _nfft; k++) frame[k] = src[k] * w[k];
         }
         else
         {
             for (int k = 0; k < _nfft; k++)
             {
-                int j = Reflect(start + k, length);
-                frame[k] = j < x.Length ? x[j] * w[k] : 0.0;
+                long j = Reflect(start + k, length);
+                if (j < count && (j < xStart || j - xStart >= x.Length))
+                    throw new InvalidOperationException($"frame {t} reads sample {j}, outside the buffered {xStart}..{xStart + x.Length - 1}");   // internal invariant
+                frame[k] = j < count ? x[(int)(j - xStart)] * w[k] : 0.0;
             }
         }
 
@@ -159,11 +171,14 @@ internal sealed class LogMelSpectrogram
     }
 
     /// <summary>Index into a signal of <paramref name="length"/> samples under numpy reflect padding.</summary>
-    internal static int Reflect(int i, int length)
+    internal static int Reflect(int i, int length) => (int)Reflect((long)i, length);
+
+    /// <summary>Index into a signal of <paramref name="length"/> samples under numpy reflect padding.</summary>
+    internal static long Reflect(long i, long length)
     {
-        if ((uint)i < (uint)length) return i;
+        if ((ulong)i < (ulong)length) return i;
         if (length == 1) return 0;
-        int period = 2 * (length - 1);
+        long period = 2 * (length - 1);
         i %= period;
         if (i < 0) i += period;
         return i < length ? i : period - i;

@@ -34,12 +34,16 @@ public sealed class CoalaEmbedder : IDisposable
     /// <summary>The rate the model's frontend works at; other rates are resampled.</summary>
     public int SampleRate { get; }
 
-    /// <summary>Embeds an audio file (WAV, MP3, Ogg Vorbis).</summary>
+    /// <summary>
+    /// Embeds an audio file (WAV, MP3, Ogg Vorbis). The file is streamed (decoded, resampled and encoded piece by
+    /// piece), so memory does not grow with its length; the vector is the one <see cref="Embed"/> gives on the whole
+    /// decoded file, up to float rounding.
+    /// </summary>
     /// <exception cref="CoalaException">The file is missing, unreadable, unsupported or holds invalid samples.</exception>
     public float[] EmbedFile(string path)
     {
-        var patches = _patches.FromFile(path, out int count);
-        return _session.Embed(patches, count, _withStd);
+        using var patches = _patches.OpenFile(path);
+        return _session.Embed(patches, _withStd);
     }
 
     /// <summary>Embeds mono samples in [-1, 1] recorded at <paramref name="sampleRate"/> Hz.</summary>

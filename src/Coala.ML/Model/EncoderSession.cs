@@ -86,11 +86,18 @@ internal sealed class EncoderSession : IDisposable
         if (patches.Length != expected)
             throw new CoalaException($"patch data holds {patches.Length} values; {patchCount} patches of {Model.Frontend.MelBands} bands x {Model.Frontend.PatchFrames} frames need {expected}", Model.Path);
 
+        return Run(patches, patchCount, withStd);
+    }
+
+    /// <summary>Runs the graph on the first <paramref name="patchCount"/> patches of <paramref name="patches"/>.</summary>
+    private float[] Run(float[] patches, int patchCount, bool withStd)
+    {
         int dim = Model.EmbeddingDim;
         var result = new float[withStd ? 2 * dim : dim];
+        int length = patchCount * Model.PatchValues;
         try
         {
-            using var input = OrtValue.CreateTensorValueFromMemory(patches, [1, patches.Length]);
+            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, patches.AsMemory(0, length), [1, length]);
             var outputNames = withStd ? _meanAndStd : _meanOnly;
             using var runOptions = new RunOptions();
             using var outputs = _session.Run(runOptions, _inputNames, [input], outputNames);
@@ -107,6 +114,58 @@ internal sealed class EncoderSession : IDisposable
         catch (Exception e) when (e is not CoalaException)
         {
             throw new CoalaException($"ONNX Runtime failed to run the encoder: {e.Message.Trim()}", Model.Path, e);
+        }
+        return result;
+    }
+
+    /// <summary>Patches per encoder run when embedding a stream (bounds ONNX Runtime's activation memory).</summary>
+    public const int DefaultChunkPatches = 16;
+
+    /// <summary>
+    /// Embeds a stream of patches in runs of at most <paramref name="chunkPatches"/> patches and combines the runs'
+    /// means and population standard deviations exactly (in double: pooled mean, and the pooled second moment
+    /// sum n_k (std_k^2 + (mean_k - mean)^2)), so the result is the one-shot <see cref="Embed(float[], int, bool)"/>
+    /// of all patches up to float rounding. Memory does not depend on the number of patches.
+    /// </summary>
+    /// <exception cref="CoalaException">the stream fails or has no patch, or ONNX Runtime fails.</exception>
+    public float[] Embed(PatchStream patches, bool withStd, int chunkPatches = DefaultChunkPatches)
+    {
+        ArgumentNullException.ThrowIfNull(patches);
+        if (chunkPatches <= 0) throw new CoalaException($"patches per encoder run must be 1 or more, got {chunkPatches}");
+        if (patches.PatchValues != Model.PatchValues)
+            throw new CoalaException($"the patch stream gives {patches.PatchValues} values per patch; the model takes {Model.PatchValues}", Model.Path);
+        int dim = Model.EmbeddingDim;
+        var buffer = new float[chunkPatches * Model.PatchValues];
+        var sum = new double[dim];          // sum over runs of n_k * mean_k
+        var runs = new List<(int Count, float[] MeanStd)>();
+        long total = 0;
+        int n;
+        while ((n = patches.Read(buffer)) > 0)
+        {
+            var run = Run(buffer, n, withStd);
+            for (int d = 0; d < dim; d++) sum[d] += (double)n * run[d];
+            total += n;
+            if (withStd) runs.Add((n, run));
+        }
+        if (total == 0) throw new CoalaException("the audio gave no patches", patches.Source);
+
+        var result = new float[withStd ? 2 * dim : dim];
+        var mean = new double[dim];
+        for (int d = 0; d < dim; d++)
+        {
+            mean[d] = sum[d] / total;
+            result[d] = (float)mean[d];
+        }
+        if (withStd)
+        {
+            var m2 = new double[dim];
+            foreach (var (count, run) in runs)
+                for (int d = 0; d < dim; d++)
+                {
+                    double s = run[dim + d], delta = run[d] - mean[d];
+                    m2[d] += count * (s * s + delta * delta);
+                }
+            for (int d = 0; d < dim; d++) result[dim + d] = (float)Math.Sqrt(m2[d] / total);
         }
         return result;
     }

@@ -21,11 +21,36 @@ internal sealed class PatchSource
 
     public FrontendSettings Settings { get; }
 
+    /// <summary>
+    /// All patches of a file at once (what <see cref="FromSamples"/> gives on the whole decoded file, bit for bit),
+    /// computed by streaming: only the patches are held, never the decoded or resampled audio.
+    /// </summary>
     public float[] FromFile(string path, out int patchCount)
     {
-        var clip = AudioReader.Read(path);
-        return FromSamples(clip.Samples, clip.SampleRate, path, out patchCount);
+        using var stream = OpenFile(path);
+        int per = stream.PatchValues;
+        var patches = new float[per * 16];
+        int count = 0;
+        while (true)
+        {
+            if ((long)(count + 16) * per > patches.Length)
+            {
+                long size = Math.Max((long)(count + 16) * per, 2L * patches.Length);
+                if (size > Array.MaxLength)
+                    throw new CoalaException($"the audio gives more than {Array.MaxLength / per} patches; embed it as a stream", path);
+                Array.Resize(ref patches, (int)size);
+            }
+            int got = stream.Read(patches.AsSpan(count * per, 16 * per));
+            if (got == 0) break;
+            count += got;
+        }
+        Array.Resize(ref patches, count * per);
+        patchCount = count;
+        return patches;
     }
+
+    /// <summary>Opens a file's patches as a stream (bounded memory whatever the file's length).</summary>
+    public PatchStream OpenFile(string path) => new(path, Settings);
 
     public float[] FromSamples(ReadOnlySpan<float> samples, int sampleRate, string source, out int patchCount)
     {

@@ -144,6 +144,8 @@ public sealed class AudioErrorTests : IDisposable
     [InlineData(2000, 8000, "2000 channels")]
     [InlineData(1, 0, "sample rate of 0 Hz")]
     [InlineData(1, 800_000, "sample rate of 800000 Hz")]
+    [InlineData(1, 1, "sample rate of 1 Hz")]       // a few KB would expand to hours at 22 kHz
+    [InlineData(1, 999, "sample rate of 999 Hz")]
     public void Absurd_channel_count_or_rate(int channels, int rate, string message) =>
         Fails($"absurd_{channels}_{rate}.wav", Wav(Pcm16Fmt(channels, rate, blockAlign: 2), new byte[64]), message);
 

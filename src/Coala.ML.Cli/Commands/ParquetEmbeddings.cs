@@ -1,0 +1,72 @@
+using Parquet;
+using Parquet.Schema;
+
+namespace Coala.ML.Cli.Commands;
+
+/// <summary>
+/// The Parquet layout of <c>coala embed</c> output: a UTF-8 string column <c>path</c> and a LIST column
+/// <c>embedding</c> of non-null float32 values (three-level list: embedding.list.element), one row per file.
+/// pyarrow/pandas read <c>embedding</c> as an array per row, Spark as <c>array&lt;float&gt;</c>; shards written
+/// separately concatenate (same schema).
+/// </summary>
+internal static class ParquetEmbeddings
+{
+    public const string PathColumn = "path", EmbeddingColumn = "embedding";
+
+    /// <summary>The schema: path, embedding (list of float).</summary>
+    public static (ParquetSchema Schema, DataField Path, DataField Element) Schema()
+    {
+        var path = new DataField<string>(PathColumn);
+        var element = new DataField<float>("element");
+        return (new ParquetSchema(path, new ListField(EmbeddingColumn, element)), path, element);
+    }
+
+    /// <summary>Rows per row group: bounds the memory the writer needs beyond the vectors themselves.</summary>
+    public const int RowGroupRows = 1024;
+
+    /// <summary>
+    /// Writes the rows whose vector is not null to <paramref name="file"/> (created or overwritten), in row groups of
+    /// <see cref="RowGroupRows"/>; with no rows, a file with the schema and no row group.
+    /// </summary>
+    /// <exception cref="CoalaException">a vector does not have <paramref name="dimension"/> values.</exception>
+    public static void Write(string file, IReadOnlyList<string> files, IReadOnlyList<float[]?> vectors, int dimension)
+    {
+        var rows = new List<(string Path, float[] Vector)>();
+        for (int i = 0; i < files.Count; i++)
+        {
+            if (vectors[i] is not { } v) continue;
+            if (v.Length != dimension || dimension == 0)
+                throw new CoalaException($"embedding has {v.Length} values, expected {dimension}", files[i]);
+            rows.Add((files[i], v));
+        }
+        using var stream = new FileStream(file, FileMode.Create, FileAccess.ReadWrite, FileShare.None);
+        WriteAsync(stream, rows, dimension).GetAwaiter().GetResult();
+    }
+
+    private static async Task WriteAsync(Stream stream, List<(string Path, float[] Vector)> rows, int dimension)
+    {
+        var (schema, pathField, element) = Schema();
+        await using var writer = await ParquetWriter.CreateAsync(schema, stream);
+        for (int start = 0; start < rows.Count; start += RowGroupRows)
+        {
+            var batch = rows.GetRange(start, Math.Min(RowGroupRows, rows.Count - start));
+            // A list column is written as its flattened values plus repetition levels: 0 starts a row's list,
+            // 1 continues it. The nullable overload derives the definition levels (every value is present).
+            var values = new float?[batch.Count * dimension];
+            var repetition = new int[values.Length];
+            for (int r = 0; r < batch.Count; r++)
+            {
+                var v = batch[r].Vector;
+                for (int d = 0; d < dimension; d++)
+                {
+                    values[r * dimension + d] = v[d];
+                    repetition[r * dimension + d] = d == 0 ? 0 : 1;
+                }
+            }
+            using var group = writer.CreateRowGroup();
+            await group.WriteAsync(pathField, batch.Select(b => b.Path).ToList());
+            await group.WriteAsync<float>(element, values.AsMemory(), repetition.AsMemory());
+            group.CompleteValidate();
+        }
+    }
+}
