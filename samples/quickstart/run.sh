@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Coala.ML quickstart, the README's main job until a pre-trained model ships:
+# Coala.ML quickstart: train a small model of your own end to end (the shipped model needs none of this):
 #   1. fetch a small real, tagged sample library from Debian (lmms-common: ~200 drum, bass, synth and
 #      effect samples, GPL-2+; tags are the words of each file's path, e.g. "drums/bassdrum01.ogg"),
 #   2. coala prepare  -> log-mel patches, multi-hot tags, 90/10 split, scaler
