@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Coala.ML.Features;
 using Google.Protobuf;
 using Onnx;
+using static Coala.ML.Export.OnnxProto;
 
 namespace Coala.ML.Export;
 
@@ -178,63 +179,5 @@ internal static class OnnxEncoderWriter
         n.Attribute.Add(Ints("axes", 0));
         n.Attribute.Add(Int("keepdims", keepDims ? 1 : 0));
         return n;
-    }
-
-    private static NodeProto Node(string op, string[] inputs, string[] outputs)
-    {
-        var n = new NodeProto { OpType = op, Name = outputs[0] + "_" + op.ToLowerInvariant() };
-        n.Input.AddRange(inputs);
-        n.Output.AddRange(outputs);
-        return n;
-    }
-
-    private static AttributeProto Ints(string name, params long[] values)
-    {
-        var a = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
-        a.Ints.AddRange(values);
-        return a;
-    }
-
-    private static AttributeProto Int(string name, long value) =>
-        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
-
-    private static AttributeProto Float(string name, float value) =>
-        new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
-
-    private static TensorProto FloatTensor(string name, long[] dims, float[] values)
-    {
-        long count = dims.Aggregate(1L, (a, b) => a * b);
-        if (count != values.Length) throw new CoalaException($"tensor '{name}' has {values.Length} values for {count} elements");
-        var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
-        t.Dims.AddRange(dims);
-        // ONNX raw_data is little-endian, as is every platform .NET's ONNX Runtime runs on.
-        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("writing ONNX needs a little-endian platform");
-        t.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan()));
-        return t;
-    }
-
-    private static TensorProto Int64Tensor(string name, long[] values)
-    {
-        var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
-        t.Dims.Add(values.Length);
-        t.Int64Data.AddRange(values);
-        return t;
-    }
-
-    private static TensorShapeProto.Types.Dimension Dim(long value) => new() { DimValue = value };
-    private static TensorShapeProto.Types.Dimension DimParam(string name) => new() { DimParam = name };
-
-    private static ValueInfoProto TensorInfo(string name, params TensorShapeProto.Types.Dimension[] dims)
-    {
-        var shape = new TensorShapeProto();
-        shape.Dim.AddRange(dims);
-        return new ValueInfoProto
-        {
-            Name = name,
-            Type = new TypeProto
-            {
-                TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape },
-            },
-        };
     }
 }

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Google.Protobuf;
 using Onnx;
+using static Coala.ML.Export.OnnxProto;
 
 namespace Coala.ML.Export;
 
@@ -168,44 +169,5 @@ internal static class OnnxTagModelWriter
         foreach (var (k, val) in meta.OrderBy(p => p.Key, StringComparer.Ordinal))
             model.MetadataProps.Add(new StringStringEntryProto { Key = k, Value = val });
         return model;
-    }
-
-    private static NodeProto Node(string op, string[] inputs, string[] outputs)
-    {
-        var n = new NodeProto { OpType = op, Name = outputs[0] + "_" + op.ToLowerInvariant() };
-        n.Input.AddRange(inputs);
-        n.Output.AddRange(outputs);
-        return n;
-    }
-
-    private static AttributeProto Int(string name, long value) =>
-        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
-
-    private static AttributeProto Float(string name, float value) =>
-        new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
-
-    private static TensorProto FloatTensor(string name, long[] dims, float[] values)
-    {
-        long count = dims.Aggregate(1L, (a, b) => a * b);
-        if (count != values.Length) throw new CoalaException($"tensor '{name}' has {values.Length} values for {count} elements");
-        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("writing ONNX needs a little-endian platform");
-        var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
-        t.Dims.AddRange(dims);
-        t.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan()));
-        return t;
-    }
-
-    private static TensorShapeProto.Types.Dimension Dim(long value) => new() { DimValue = value };
-    private static TensorShapeProto.Types.Dimension DimParam(string name) => new() { DimParam = name };
-
-    private static ValueInfoProto TensorInfo(string name, params TensorShapeProto.Types.Dimension[] dims)
-    {
-        var shape = new TensorShapeProto();
-        shape.Dim.AddRange(dims);
-        return new ValueInfoProto
-        {
-            Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
-        };
     }
 }
