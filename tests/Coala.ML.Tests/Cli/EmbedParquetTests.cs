@@ -11,16 +11,8 @@ public class EmbedParquetTests
 {
     private static (int code, string stderr) RunCli(params string[] args)
     {
-        var err = new StringWriter();
-        var old = Console.Error;
-        Console.SetError(err);
-        try
-        {
-            var root = new System.CommandLine.RootCommand();
-            foreach (var c in CommandRegistry.All()) root.Subcommands.Add(c);
-            return (root.Parse(args).Invoke(), err.ToString());
-        }
-        finally { Console.SetError(old); }
+        var (code, _, stderr) = CliRunner.Run(args);
+        return (code, stderr);
     }
 
     /// <summary>Reads a coala embed Parquet file back with Parquet.Net: rows of (path, vector).</summary>

@@ -6,21 +6,7 @@ namespace Coala.ML.Tests.Cli;
 [Collection("Console")] // the CLI writes to the process-wide console
 public class TagCommandsTests
 {
-    private static (int Code, string Stdout, string Stderr) RunCli(params string[] args)
-    {
-        var err = new StringWriter();
-        var outw = new StringWriter();
-        var (oldErr, oldOut) = (Console.Error, Console.Out);
-        Console.SetError(err);
-        Console.SetOut(outw);
-        try
-        {
-            var root = new System.CommandLine.RootCommand();
-            foreach (var c in Coala.ML.Cli.Commands.CommandRegistry.All()) root.Subcommands.Add(c);
-            return (root.Parse(args).Invoke(), outw.ToString(), err.ToString());
-        }
-        finally { Console.SetError(oldErr); Console.SetOut(oldOut); }
-    }
+    private static (int Code, string Stdout, string Stderr) RunCli(params string[] args) => CliRunner.Run(args);
 
     private static string Audio(out string[] files)
     {

@@ -1,0 +1,23 @@
+using Coala.ML.Cli.Commands;
+
+namespace Coala.ML.Tests.TestSupport;
+
+/// <summary>Runs the <c>coala</c> CLI in-process, capturing its stdout and stderr (tests using it belong to the "Console" collection).</summary>
+internal static class CliRunner
+{
+    public static (int Code, string Stdout, string Stderr) Run(params string[] args)
+    {
+        var err = new StringWriter();
+        var outw = new StringWriter();
+        var (oldErr, oldOut) = (Console.Error, Console.Out);
+        Console.SetError(err);
+        Console.SetOut(outw);
+        try
+        {
+            var root = new System.CommandLine.RootCommand();
+            foreach (var c in CommandRegistry.All()) root.Subcommands.Add(c);
+            return (root.Parse(args).Invoke(), outw.ToString(), err.ToString());
+        }
+        finally { Console.SetError(oldErr); Console.SetOut(oldOut); }
+    }
+}
