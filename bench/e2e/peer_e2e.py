@@ -2,7 +2,7 @@
 """Python peer of `coala embed`: the COALA embedding pipeline as a Python user runs it on this machine.
 
 Debian python3-torch 1.13 + python3-torchaudio 0.13, CPU, 2 threads (set with --threads):
-  torchaudio.load -> mean over channels -> torchaudio.functional.resample to 22000 Hz ->
+  torchaudio.load -> mean over channels -> torchaudio.transforms.Resample to 22000 Hz (one per input rate) ->
   torchaudio MelSpectrogram with the reference's librosa-equivalent settings (n_fft 1024, hop 512, periodic Hann,
   centred reflect padding, magnitude, 96 Slaney mel bands, Slaney norm) -> log(x + 1.1920929e-07) ->
   non-overlapping 96-frame patches (a clip shorter than one patch is zero-padded to one) -> per-band min-max
@@ -143,14 +143,16 @@ def main():
     melspec = torchaudio.transforms.MelSpectrogram(
         sample_rate=SR, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS, power=1.0, center=True, pad_mode="reflect",
         norm="slaney", mel_scale="slaney", window_fn=torch.hann_window)
-    rows, audio_seconds = [], 0.0
+    rows, audio_seconds, resamplers = [], 0.0, {}
     start = time.perf_counter()
     for path in a.files:
         wave, rate = torchaudio.load(path)                              # [channels, samples], float32
         mono = wave.mean(dim=0)
         audio_seconds += mono.shape[0] / rate
         if rate != SR:
-            mono = torchaudio.functional.resample(mono, rate, SR)
+            if rate not in resamplers:  # the kernel is designed once per input rate, as a careful user would
+                resamplers[rate] = torchaudio.transforms.Resample(rate, SR)
+            mono = resamplers[rate](mono)
         min_len = (FRAMES - 1) * HOP                                    # 48,640: the shortest clip with one patch
         if mono.shape[0] < min_len:
             mono = torch.nn.functional.pad(mono, (0, min_len - mono.shape[0]))

@@ -61,12 +61,17 @@ scale = max(np.max(np.abs(peer[k])) for k in peer)
 pj = json.load(open(f"{work}/peer.json"))
 pw, pm = map(float, open(f"{work}/peer.time").read().split())
 cw, cm = map(float, open(f"{work}/coala.time").read().split())
+loop = [l for l in open(f"{work}/coala.log") if l.startswith("embedding took ")]
+assert loop, "coala embed printed no 'embedding took' line"
+cl = float(loop[-1].split()[2])
 print(f"{n} clips of {sec:g} s, 2 threads each\n")
 print("| pipeline | clips/s (whole process) | x real time | peak RSS |")
 print("|---|---|---|---|")
 print(f"| Python peer (torch 1.13 + torchaudio 0.13) | {n / pw:.2f} | {n * sec / pw:.0f} | {pm / 1024:.0f} MiB |")
 print(f"| Python peer, clip loop only (no start-up) | {pj['clips_per_s']:.2f} | {pj['x_real_time']:.0f} | |")
 print(f"| Coala.ML `coala embed --threads 2` | {n / cw:.2f} | {n * sec / cw:.0f} | {cm / 1024:.0f} MiB |")
-print(f"\nCoala.ML / peer: {pw / cw:.2f}x (whole process), {n / cw / pj['clips_per_s']:.2f}x (vs the peer's clip loop)")
+print(f"| Coala.ML, clip loop only (no start-up, model load or output) | {n / cl:.2f} | {n * sec / cl:.0f} | |")
+print(f"\nCoala.ML / peer: {pw / cw:.2f}x (whole process vs whole process), {pj['seconds'] / cl:.2f}x (clip loop vs clip loop), "
+      f"{n / cw / pj['clips_per_s']:.2f}x (Coala.ML's whole process vs the peer's clip loop)")
 print(f"max |coala - peer| over all vectors: {diff:.2e} (largest |value| {scale:.2f})")
 EOF

@@ -212,9 +212,20 @@ internal static class BenchCommand
             sw.Restart();
             foreach (var f in files) embedder.EmbedFile(f);
             double serial = clips / sw.Elapsed.TotalSeconds;
-            sw.Restart();
-            Parallel.ForEach(files, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, f => embedder.EmbedFile(f));
-            double parallel = clips / sw.Elapsed.TotalSeconds;
+            // Scaling: one core's worth of work (one file at a time, one encoder thread) against all cores (as many
+            // files at once, each encoder run on cores / files threads: what `coala embed --threads N` does).
+            int cores = Environment.ProcessorCount;
+            double OnCores(int parallelFiles)
+            {
+                using var e = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = model.Path },
+                    encoderThreads: Math.Max(1, EmbedCommand.EncoderThreadsFor(parallelFiles)));
+                e.EmbedFile(files[0]);
+                var t = Stopwatch.StartNew();
+                Parallel.ForEach(files, new ParallelOptions { MaxDegreeOfParallelism = parallelFiles }, f => e.EmbedFile(f));
+                return clips / t.Elapsed.TotalSeconds;
+            }
+            double oneCore = OnCores(1);
+            double parallel = OnCores(cores);
 
             int patchesPerClip = (int)((1 + (long)(seconds * fs.SampleRate) / fs.HopLength) / fs.PatchFrames);
             Console.WriteLine();
@@ -224,7 +235,8 @@ internal static class BenchCommand
             Console.WriteLine($"| decode + resample + frontend, one thread | {prepRt:F0} x real time |");
             Console.WriteLine($"| encoder alone (ONNX Runtime CPU), {clipPatchCount} patches per run | {encoderPatches:F0} patches/s |");
             Console.WriteLine($"| end to end, one clip per encoder run, serial | {serial:F2} clips/s ({serial * seconds:F0} x real time, {serial * patchesPerClip:F0} patches/s) |");
-            Console.WriteLine($"| end to end, {Environment.ProcessorCount} files in parallel | {parallel:F2} clips/s ({parallel * seconds:F0} x real time) |");
+            Console.WriteLine($"| end to end, 1 file at a time, 1 encoder thread (one core) | {oneCore:F2} clips/s ({oneCore * seconds:F0} x real time) |");
+            Console.WriteLine($"| end to end, {cores} files in parallel, {Math.Max(1, EmbedCommand.EncoderThreadsFor(cores))} encoder thread(s) each (`coala embed`) | {parallel:F2} clips/s ({parallel * seconds:F0} x real time; {parallel / oneCore:F2}x one core) |");
             Console.WriteLine($"| peak working set | {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} MiB |");
             return 0;
         }

@@ -17,11 +17,16 @@ public sealed class CoalaEmbedder : IDisposable
     /// <param name="options">Model path and pooling; column names are ignored here.</param>
     /// <param name="gpuDeviceId">CUDA device to run on (needs Microsoft.ML.OnnxRuntime.Gpu); <c>null</c> for CPU.</param>
     /// <param name="fallbackToCpu">Use the CPU when the CUDA provider cannot be loaded.</param>
-    public CoalaEmbedder(CoalaEmbedOptions? options = null, int? gpuDeviceId = null, bool fallbackToCpu = true)
+    /// <param name="encoderThreads">
+    /// ONNX Runtime intra-op threads of the encoder; 0 lets it choose (one per physical core). When several files are
+    /// embedded at once on one embedder, give each run fewer threads (cores / files in parallel): threads that
+    /// outnumber the cores spin and wait instead of working.
+    /// </param>
+    public CoalaEmbedder(CoalaEmbedOptions? options = null, int? gpuDeviceId = null, bool fallbackToCpu = true, int encoderThreads = 0)
     {
         options ??= new CoalaEmbedOptions();
         var model = CoalaModel.Load(ModelLocator.Resolve(options.ModelPath));
-        _session = new EncoderSession(model, gpuDeviceId, fallbackToCpu);
+        _session = new EncoderSession(model, gpuDeviceId, fallbackToCpu, encoderThreads);
         _patches = new PatchSource(model.Frontend);
         _withStd = options.Pooling == CoalaPooling.MeanAndStd;
         Dimension = model.EmbeddingDim * (_withStd ? 2 : 1);
