@@ -17,6 +17,7 @@ internal static class TrainCommand
         var epochs = new Option<int>("--epochs") { Description = "Total epochs (on --resume, train up to this epoch).", DefaultValueFactory = _ => 200 };
         var batch = new Option<int>("--batch-size") { Description = "Patches per batch.", DefaultValueFactory = _ => 128 };
         var lr = new Option<double>("--lr") { Description = "SGD learning rate.", DefaultValueFactory = _ => 0.005 };
+        var schedule = new Option<string>("--lr-schedule") { Description = "constant (the paper's) or cosine (from --lr down to 0 over --epochs).", DefaultValueFactory = _ => "constant" };
         var dropout = new Option<double>("--dropout") { Description = "Dropout probability.", DefaultValueFactory = _ => 0.25 };
         var temperature = new Option<double>("--temperature") { Description = "Contrastive temperature.", DefaultValueFactory = _ => 0.1 };
         var seed = new Option<int>("--seed") { Description = "Seed of initialisation, shuffling and dropout.", DefaultValueFactory = _ => 0 };
@@ -26,7 +27,7 @@ internal static class TrainCommand
         var noPlots = new Option<bool>("--no-plots") { Description = "Do not write PNG plots." };
 
         var c = new Command("train", "Train a COALA variant (AE-C, E-C, CNN) with TorchSharp; stop with Ctrl+C and continue with --resume.");
-        foreach (var o in new Option[] { data, variant, output, epochs, batch, lr, dropout, temperature, seed, threads, device, resume, noPlots })
+        foreach (var o in new Option[] { data, variant, output, epochs, batch, lr, schedule, dropout, temperature, seed, threads, device, resume, noPlots })
             c.Options.Add(o);
         c.SetAction(parse =>
         {
@@ -47,6 +48,7 @@ internal static class TrainCommand
                     Epochs = parse.GetValue(epochs),
                     BatchSize = parse.GetValue(batch),
                     LearningRate = parse.GetValue(lr),
+                    LearningRateSchedule = parse.GetValue(schedule)!,
                     Dropout = parse.GetValue(dropout),
                     Temperature = parse.GetValue(temperature),
                     Seed = parse.GetValue(seed),

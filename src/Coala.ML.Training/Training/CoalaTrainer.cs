@@ -125,6 +125,8 @@ internal sealed class CoalaTrainer
         int completed = startEpoch - 1;
         for (int epoch = startEpoch; epoch <= config.Epochs; epoch++)
         {
+            double lr = LearningRates.At(config, epoch);
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
             var trainLosses = TrainEpoch(nets, optimizer, config, device, epoch, cancel);
             if (trainLosses is null) break; // cancelled: the epoch is lost, the last checkpoint stands
             var valLosses = Validate(nets, config, device, epoch);
@@ -135,7 +137,8 @@ internal sealed class CoalaTrainer
             WriteLog(history);
             if (_options.Plots) TryPlot(() => TrainingPlots.LossCurves(Path.Combine(_runDir, LossPlotFileName), history));
             _progress.WriteLine($"{(LiveProgress ? "\r" : "")}epoch {epoch}/{config.Epochs}  train {Describe(trainLosses)}  |  val {Describe(valLosses)}  " +
-                                $"{trainLosses.PatchesPerSecond:F1} patches/s  {trainLosses.WallSeconds:F1}s");
+                                $"{trainLosses.PatchesPerSecond:F1} patches/s  {trainLosses.WallSeconds:F1}s" +
+                                (config.LearningRateSchedule == LearningRates.Constant ? "" : $"  lr {lr:G4}"));
         }
         return new TrainingResult(completed, history, CheckpointPath, device.ToString());
     }
@@ -150,6 +153,8 @@ internal sealed class CoalaTrainer
             Epochs = o.Epochs,
             BatchSize = o.BatchSize,
             LearningRate = o.LearningRate,
+            LearningRateSchedule = o.LearningRateSchedule,
+            ScheduleEpochs = o.Epochs,
             Dropout = o.Dropout,
             Seed = o.Seed,
             AudioLossWeight = o.AudioLossWeight,

@@ -14,6 +14,8 @@ internal sealed record TrainingOptions
     public int Epochs { get; init; } = 200;
     public int BatchSize { get; init; } = 128;
     public double LearningRate { get; init; } = 0.005;
+    /// <summary>"constant" (the paper's) or "cosine": the rate falls from <see cref="LearningRate"/> to 0 along a half cosine over the run's epochs.</summary>
+    public string LearningRateSchedule { get; init; } = LearningRates.Constant;
     public double Dropout { get; init; } = 0.25;
     public int Seed { get; init; } = 0;
     public double AudioLossWeight { get; init; } = 5;
@@ -36,6 +38,7 @@ internal sealed record TrainingOptions
         Check(Epochs >= 1, $"--epochs {Epochs} (expected >= 1)");
         Check(BatchSize >= 2, $"--batch-size {BatchSize} (expected >= 2: BatchNorm needs two examples per batch)");
         Check(double.IsFinite(LearningRate) && LearningRate > 0, $"--lr {LearningRate} (expected > 0)");
+        Check(LearningRateSchedule is LearningRates.Constant or LearningRates.Cosine, $"--lr-schedule {LearningRateSchedule} (expected {LearningRates.Constant} or {LearningRates.Cosine})");
         Check(Dropout is >= 0 and < 1, $"dropout {Dropout} (expected 0 <= p < 1)");
         Check(Threads >= 0, $"--threads {Threads} (expected >= 0)");
         Check(double.IsFinite(Temperature) && Temperature > 0, $"temperature {Temperature} (expected > 0)");
@@ -54,6 +57,10 @@ internal sealed class RunConfig
     public int Epochs { get; set; }
     public int BatchSize { get; set; }
     public double LearningRate { get; set; }
+    /// <summary>"constant" or "cosine" (absent in checkpoints written before schedules existed: constant).</summary>
+    public string LearningRateSchedule { get; set; } = LearningRates.Constant;
+    /// <summary>Epochs the cosine schedule spans: the run's epoch count when it started (kept when a resume extends the run).</summary>
+    public int ScheduleEpochs { get; set; }
     public double Dropout { get; set; }
     public int Seed { get; set; }
     public double AudioLossWeight { get; set; }
@@ -81,3 +88,22 @@ internal sealed class RunConfig
 /// <param name="WallSeconds">duration of the split's pass.</param>
 internal sealed record EpochLosses(int Epoch, string Split, double Objective, double AudioKl, double TagBce, double Contrastive,
     double PatchesPerSecond, double WallSeconds);
+
+/// <summary>The learning-rate schedules of <c>coala train --lr-schedule</c>.</summary>
+internal static class LearningRates
+{
+    public const string Constant = "constant";
+    public const string Cosine = "cosine";
+
+    /// <summary>
+    /// The rate of 1-based <paramref name="epoch"/>: constant, or cosine, lr * (1 + cos(pi * (epoch - 1) / span)) / 2
+    /// over <see cref="RunConfig.ScheduleEpochs"/> (epoch 1 at the full rate; epochs past the span at the last one's).
+    /// </summary>
+    public static double At(RunConfig config, int epoch)
+    {
+        if (config.LearningRateSchedule != Cosine) return config.LearningRate;
+        int span = Math.Max(1, config.ScheduleEpochs > 0 ? config.ScheduleEpochs : config.Epochs);
+        double progress = Math.Min(epoch, span) - 1;
+        return config.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * progress / span));
+    }
+}

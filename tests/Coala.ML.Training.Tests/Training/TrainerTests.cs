@@ -77,6 +77,39 @@ public class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void CosineScheduleFallsToZeroAndSpansTheRunsFirstEpochCount()
+    {
+        var config = new RunConfig { LearningRate = 0.04, Epochs = 5, ScheduleEpochs = 4, LearningRateSchedule = LearningRates.Cosine };
+        var rates = Enumerable.Range(1, 6).Select(e => LearningRates.At(config, e)).ToArray();
+        Assert.Equal(0.04, rates[0], 12);
+        Assert.Equal(0.02, rates[2], 12);              // epoch 3 of 4: cos(pi / 2)
+        Assert.True(rates[0] > rates[1] && rates[1] > rates[2] && rates[2] > rates[3] && rates[3] > 0);
+        Assert.Equal(rates[3], rates[4], 12);          // a resume that extends the run keeps the last rate
+        Assert.Equal(0.04, LearningRates.At(new RunConfig { LearningRate = 0.04, Epochs = 5 }, 5), 12);   // constant (old checkpoints too)
+        Assert.Throws<CoalaException>(() => (Tiny(CoalaVariant.AeC, 2) with { LearningRateSchedule = "step" }).Validate());
+    }
+
+    [Fact]
+    public void CosineRunsResumeOnTheirScheduleAndDifferFromConstantOnes()
+    {
+        var opts = Tiny(CoalaVariant.EC, 3) with { Plots = false, LearningRateSchedule = LearningRates.Cosine };
+        var full = Train(opts, Path.Combine(_dir, "full"), trainCount: 8);
+        var constant = Train(opts with { LearningRateSchedule = LearningRates.Constant }, Path.Combine(_dir, "constant"), trainCount: 8);
+        Assert.Equal(full.History[0].Objective, constant.History[0].Objective);      // epoch 1: both at the full rate
+        Assert.NotEqual(full.History[^2].Objective, constant.History[^2].Objective);  // later: a smaller rate
+
+        string partDir = Path.Combine(_dir, "part");
+        Train(opts with { Epochs = 2 }, partDir, trainCount: 8);                       // a run started for 2 epochs
+        var stored = TrainingCheckpoint.Load(Path.Combine(partDir, TrainingCheckpoint.FileName)).Config;
+        Assert.Equal((LearningRates.Cosine, 2), (stored.LearningRateSchedule, stored.ScheduleEpochs));
+        // and extended to 3 keeps its own 2-epoch schedule, so its epoch 3 is not the 3-epoch run's:
+        var extended = Train(opts with { Resume = true }, partDir, trainCount: 8);
+        Assert.Equal(3, extended.EpochsCompleted);
+        Assert.Equal(full.History.Take(2).Select(h => h.Objective), extended.History.Take(2).Select(h => h.Objective));
+        Assert.NotEqual(full.History[^2].Objective, extended.History[^2].Objective);
+    }
+
+    [Fact]
     public void ANewRunRefusesToOverwriteACheckpoint()
     {
         Train(Tiny(CoalaVariant.Cnn, 1) with { Plots = false }, _dir);
