@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Coala.ML.Audio;
 
 /// <summary>
@@ -108,6 +110,21 @@ internal abstract class AudioSource : IAudioSource
 
     private void MixToMono(ReadOnlySpan<float> interleaved, int channels, Span<float> mono)
     {
+        // Mono and stereo, the usual layouts, without the inner loop; the same sums in the same order as below.
+        if (channels == 1)
+        {
+            int bad = IndexOfNonFinite(interleaved);
+            if (bad >= 0) throw new CoalaException($"NaN/Inf sample at frame {_framesRead + bad} (channel 0)", Source);
+            for (int f = 0; f < mono.Length; f++) mono[f] = 0f + interleaved[f];
+            return;
+        }
+        if (channels == 2)
+        {
+            int bad = IndexOfNonFinite(interleaved);
+            if (bad >= 0) throw new CoalaException($"NaN/Inf sample at frame {_framesRead + bad / 2} (channel {bad % 2})", Source);
+            for (int f = 0; f < mono.Length; f++) mono[f] = (0f + interleaved[2 * f] + interleaved[2 * f + 1]) * 0.5f;
+            return;
+        }
         float scale = 1f / channels;
         for (int f = 0, i = 0; f < mono.Length; f++)
         {
@@ -121,6 +138,22 @@ internal abstract class AudioSource : IAudioSource
             }
             mono[f] = sum * scale;
         }
+    }
+
+    /// <summary>Index of the first NaN or infinite value, or -1 (a vector at a time: x - x is 0 only for finite x).</summary>
+    internal static int IndexOfNonFinite(ReadOnlySpan<float> values)
+    {
+        int i = 0;
+        int w = Vector<float>.Count;
+        if (Vector.IsHardwareAccelerated)
+            for (; i + w <= values.Length; i += w)
+            {
+                var v = new Vector<float>(values.Slice(i, w));
+                if (!Vector.EqualsAll(v - v, Vector<float>.Zero)) break;   // the scalar loop below finds which
+            }
+        for (; i < values.Length; i++)
+            if (!float.IsFinite(values[i])) return i;
+        return -1;
     }
 
     /// <summary>Rejects channel counts and rates no real audio has, naming the value.</summary>

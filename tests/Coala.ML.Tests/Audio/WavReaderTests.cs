@@ -54,6 +54,36 @@ public sealed class WavReaderTests : IDisposable
     }
 
     [Fact]
+    public void Vectorised_pcm16_conversion_equals_the_scalar_division_for_every_value()
+    {
+        var all = new short[65536 + 7];   // every 16-bit value, and a tail that is no whole vector
+        for (int i = 0; i < all.Length; i++) all[i] = unchecked((short)(i - 32768));
+        var fast = new float[all.Length];
+        WavSource.Pcm16ToFloat(all, fast);
+        for (int i = 0; i < all.Length; i++)
+            Assert.Equal(BitConverter.SingleToInt32Bits(all[i] / 32768f), BitConverter.SingleToInt32Bits(fast[i]));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Mixing_to_mono_is_the_channel_mean_summed_in_channel_order(int channels)
+    {
+        var rng = new Random(channels);
+        var interleaved = new double[999 * channels];
+        for (int i = 0; i < interleaved.Length; i++) interleaved[i] = rng.NextDouble() * 2 - 1;
+        interleaved[0] = -0.0;
+        var clip = AudioReader.Read(new MemoryStream(WavBuilder.Wav(interleaved, WavEncoding.Float32, channels, 8000)), "mix.wav");
+        for (int f = 0; f < 999; f++)
+        {
+            float sum = 0f;
+            for (int c = 0; c < channels; c++) sum += (float)interleaved[f * channels + c];
+            Assert.Equal(BitConverter.SingleToInt32Bits(sum * (1f / channels)), BitConverter.SingleToInt32Bits(clip.Samples[f]));
+        }
+    }
+
+    [Fact]
     public void Eight_bit_is_unsigned_with_128_as_zero()
     {
         var bytes = WavBuilder.Riff(WavBuilder.Chunk("fmt ", WavBuilder.Fmt(WavEncoding.Pcm8, 1, 8000)),
