@@ -2,16 +2,19 @@
 # End-to-end throughput: `coala embed` against the Python peer (bench/e2e/peer_e2e.py) on the same 10 s clips,
 # both limited to 2 threads, in one run. Prints a markdown table and the max difference between their vectors.
 #
-#   bash bench/e2e/run.sh [--clips 100] [--model models/coala-aec.onnx] [--rate 44100] [--channels 2]
+#   bash bench/e2e/run.sh [--clips 100] [--repeat 5] [--model models/coala-aec.onnx] [--rate 44100] [--channels 2]
+#
+# --repeat N runs the two N times, alternating (peer, Coala.ML, peer, ...), and reports the median of each figure and
+# the range of the ratios: on a shared 2-core VM the peer's speed varies by up to 2x between consecutive runs.
 #
 # Needs: Debian python3-torch + python3-torchaudio (apt-get install -y python3-torchaudio), GNU time (/usr/bin/time),
 # and a Release build (dotnet build src/Coala.ML.Cli -c Release). Run it on an idle machine.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-clips=100 model=models/coala-aec.onnx rate=44100 channels=2 seconds=10
+clips=100 repeat=1 model=models/coala-aec.onnx rate=44100 channels=2 seconds=10
 while [ $# -gt 0 ]; do
   case "$1" in
-    --clips) clips=$2; shift 2 ;; --model) model=$2; shift 2 ;; --rate) rate=$2; shift 2 ;;
+    --clips) clips=$2; shift 2 ;; --repeat) repeat=$2; shift 2 ;; --model) model=$2; shift 2 ;; --rate) rate=$2; shift 2 ;;
     --channels) channels=$2; shift 2 ;; --seconds) seconds=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 1 ;;
   esac
@@ -41,12 +44,14 @@ files=$(ls "$work"/clips/*.wav)
 
 # Both as a user runs them: the whole process (start-up, model load, every clip), peak RSS from GNU time.
 export OMP_NUM_THREADS=2
-/usr/bin/time -f "%e %M" -o "$work/peer.time" /usr/bin/python3 bench/e2e/peer_e2e.py --model "$model" --threads 2 \
-  --output "$work/peer.csv" $files > "$work/peer.json"
-/usr/bin/time -f "%e %M" -o "$work/coala.time" dotnet "$coala" embed "$work/clips" --model "$model" --threads 2 \
-  --output "$work/coala.csv" 2> "$work/coala.log"
+for r in $(seq 1 "$repeat"); do
+  /usr/bin/time -f "%e %M" -o "$work/peer.$r.time" /usr/bin/python3 bench/e2e/peer_e2e.py --model "$model" --threads 2 \
+    --output "$work/peer.csv" $files > "$work/peer.$r.json"
+  /usr/bin/time -f "%e %M" -o "$work/coala.$r.time" dotnet "$coala" embed "$work/clips" --model "$model" --threads 2 \
+    --output "$work/coala.csv" 2> "$work/coala.$r.log"
+done
 
-/usr/bin/python3 - "$work" "$clips" "$seconds" <<'EOF'
+/usr/bin/python3 - "$work" "$clips" "$seconds" "$repeat" <<'EOF'
 import csv, json, sys
 import numpy as np
 work, n, sec = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
@@ -58,20 +63,30 @@ peer, coala = load(f"{work}/peer.csv"), load(f"{work}/coala.csv")
 assert peer.keys() == coala.keys() and len(peer) == n, "both must embed every clip"
 diff = max(np.max(np.abs(peer[k] - coala[k])) for k in peer)
 scale = max(np.max(np.abs(peer[k])) for k in peer)
-pj = json.load(open(f"{work}/peer.json"))
-pw, pm = map(float, open(f"{work}/peer.time").read().split())
-cw, cm = map(float, open(f"{work}/coala.time").read().split())
-loop = [l for l in open(f"{work}/coala.log") if l.startswith("embedding took ")]
-assert loop, "coala embed printed no 'embedding took' line"
-cl = float(loop[-1].split()[2])
-print(f"{n} clips of {sec:g} s, 2 threads each\n")
+runs = []
+for r in range(1, int(sys.argv[4]) + 1):
+    pj = json.load(open(f"{work}/peer.{r}.json"))
+    pw, pm = map(float, open(f"{work}/peer.{r}.time").read().split())
+    cw, cm = map(float, open(f"{work}/coala.{r}.time").read().split())
+    loop = [l for l in open(f"{work}/coala.{r}.log") if l.startswith("embedding took ")]
+    assert loop, "coala embed printed no 'embedding took' line"
+    runs.append(dict(pw=pw, pm=pm, pl=pj["seconds"], cw=cw, cm=cm, cl=float(loop[-1].split()[2])))
+med = {k: float(np.median([x[k] for x in runs])) for k in runs[0]}
+pw, pm, pl, cw, cm, cl = (med[k] for k in ("pw", "pm", "pl", "cw", "cm", "cl"))
+print(f"{n} clips of {sec:g} s, 2 threads each; {len(runs)} alternating run(s), medians\n")
 print("| pipeline | clips/s (whole process) | x real time | peak RSS |")
 print("|---|---|---|---|")
 print(f"| Python peer (torch 1.13 + torchaudio 0.13) | {n / pw:.2f} | {n * sec / pw:.0f} | {pm / 1024:.0f} MiB |")
-print(f"| Python peer, clip loop only (no start-up) | {pj['clips_per_s']:.2f} | {pj['x_real_time']:.0f} | |")
+print(f"| Python peer, clip loop only (no start-up) | {n / pl:.2f} | {n * sec / pl:.0f} | |")
 print(f"| Coala.ML `coala embed --threads 2` | {n / cw:.2f} | {n * sec / cw:.0f} | {cm / 1024:.0f} MiB |")
 print(f"| Coala.ML, clip loop only (no start-up, model load or output) | {n / cl:.2f} | {n * sec / cl:.0f} | |")
-print(f"\nCoala.ML / peer: {pw / cw:.2f}x (whole process vs whole process), {pj['seconds'] / cl:.2f}x (clip loop vs clip loop), "
-      f"{n / cw / pj['clips_per_s']:.2f}x (Coala.ML's whole process vs the peer's clip loop)")
+print(f"\nCoala.ML / peer (medians): {pw / cw:.2f}x (whole process vs whole process), {pl / cl:.2f}x (clip loop vs clip loop), "
+      f"{pl / cw:.2f}x (Coala.ML's whole process vs the peer's clip loop)")
+if len(runs) > 1:
+    for key, (p, c) in {"whole/whole": ("pw", "cw"), "loop/loop": ("pl", "cl"), "whole/peer loop": ("pl", "cw")}.items():
+        ratios = [x[p] / x[c] for x in runs]
+        print(f"per-run {key}: " + ", ".join(f"{v:.2f}" for v in ratios) + f" (min {min(ratios):.2f}, max {max(ratios):.2f})")
+    print("peer clip-loop clips/s per run: " + ", ".join(f"{n / x['pl']:.1f}" for x in runs)
+          + "; Coala.ML: " + ", ".join(f"{n / x['cl']:.1f}" for x in runs))
 print(f"max |coala - peer| over all vectors: {diff:.2e} (largest |value| {scale:.2f})")
 EOF
