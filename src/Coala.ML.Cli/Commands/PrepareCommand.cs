@@ -27,12 +27,17 @@ internal static class PrepareCommand
             DefaultValueFactory = _ => NearDuplicates.DefaultThreshold,
         };
         var threads = new Option<int>("--threads") { Description = "Files decoded in parallel (default: processor count)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var patchesPerClip = new Option<int>("--patches-per-clip")
+        {
+            Description = "Training patches a clip may give: the highest-energy one (the reference, 1) and then further non-overlapping windows inside the clip; validation keeps one per clip",
+            DefaultValueFactory = _ => 1,
+        };
 
         var c = new Command("prepare", "Turn audio files and their tags into a training set (log-mel patches, multi-hot tags, 90/10 split, scaler).")
         {
-            csv, folder, output, minCount, vocab, maxShare, seed, nearDuplicate, threads,
+            csv, folder, output, minCount, vocab, maxShare, seed, nearDuplicate, threads, patchesPerClip,
         };
-        c.SetAction((r, cancel) => Task.FromResult(Run(new PrepareOptions
+        c.SetAction((r, cancel) => Task.FromResult(Run(r.GetValue(patchesPerClip), new PrepareOptions
         {
             CsvPath = r.GetValue(csv),
             Folder = r.GetValue(folder),
@@ -47,14 +52,14 @@ internal static class PrepareCommand
         return c;
     }
 
-    internal static int Run(PrepareOptions options, CancellationToken cancel)
+    internal static int Run(int patchesPerClip, PrepareOptions options, CancellationToken cancel)
     {
         var err = Console.Error;
         var progress = new ProgressLine(err);
         PrepareResult result;
         try
         {
-            result = AudioPatchSource.CreatePreparer(FrontendSettings.Default).Run(options, progress.Report, cancel);
+            result = AudioPatchSource.CreatePreparer(FrontendSettings.Default, patchesPerClip).Run(options, progress.Report, cancel);
         }
         catch (CoalaException e)
         {
@@ -80,7 +85,9 @@ internal static class PrepareCommand
         w.WriteLine(result.UpToDate
             ? $"up to date: {outDir}"
             : $"prepared {outDir}");
-        w.WriteLine(string.Create(inv, $"clips kept: {m.Clips} ({m.Train} train, {m.Validation} validation); tags: {m.VocabularySize}"));
+        w.WriteLine(m.TrainClips is int trainClips
+            ? string.Create(inv, $"clips kept: {trainClips + m.Validation} ({trainClips} train, {m.Validation} validation); training patches: {m.Train} (up to {m.PatchesPerClip} a clip); tags: {m.VocabularySize}")
+            : string.Create(inv, $"clips kept: {m.Clips} ({m.Train} train, {m.Validation} validation); tags: {m.VocabularySize}"));
         if (!result.UpToDate && result.FromCache > 0) w.WriteLine(string.Create(inv, $"patches from the cache: {result.FromCache}"));
         if (m.Dropped > 0)
         {

@@ -50,9 +50,16 @@ internal sealed record CorpusManifest
     public string Extractor { get; init; } = "";
     public int Bands { get; init; }
     public int Frames { get; init; }
+    /// <summary>Rows (patches) of the corpus: <see cref="Train"/> + <see cref="Validation"/>.</summary>
     public int Clips { get; init; }
+    /// <summary>Training rows: one per training clip, or up to <see cref="PatchesPerClip"/> per clip.</summary>
     public int Train { get; init; }
+    /// <summary>Validation rows, always one per validation clip (its first patch).</summary>
     public int Validation { get; init; }
+    /// <summary>The most patches a training clip gave (<c>--patches-per-clip</c>; 1 by default and in older corpora).</summary>
+    public int PatchesPerClip { get; init; } = 1;
+    /// <summary>Training clips, written where <see cref="PatchesPerClip"/> &gt; 1 (else equal to <see cref="Train"/>).</summary>
+    public int? TrainClips { get; init; }
     public int Dropped { get; init; }
     public Dictionary<string, int> DroppedByCategory { get; init; } = [];
     public int VocabularySize { get; init; }

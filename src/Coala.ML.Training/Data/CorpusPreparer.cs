@@ -57,19 +57,32 @@ internal sealed class CorpusPreparer
     private readonly FrontendSettings _frontend;
     private readonly Func<string, float[]> _patchFromFile;
     private readonly string _extractor;
+    private readonly int _maxPatches;
 
     /// <param name="frontend">Settings the patches are computed with (recorded in the manifest).</param>
-    /// <param name="patchFromFile">File path to its [bands, frames] patch; throws <see cref="CoalaException"/> for bad audio.</param>
+    /// <param name="patchFromFile">
+    /// File path to its [bands, frames] patch, or to 1..<paramref name="maxPatchesPerClip"/> patches [patch, bands, frames]
+    /// (the first the clip's main patch); throws <see cref="CoalaException"/> for bad audio.
+    /// </param>
     /// <param name="extractorId">Names the extraction code: part of the cache key and input hash.</param>
-    public CorpusPreparer(FrontendSettings frontend, Func<string, float[]> patchFromFile, string extractorId)
+    /// <param name="maxPatchesPerClip">
+    /// Patches a training clip may give (each a training row with the clip's tags). Duplicate checks, the split and
+    /// the validation rows use the first patch only, so validation stays one row per clip.
+    /// </param>
+    public CorpusPreparer(FrontendSettings frontend, Func<string, float[]> patchFromFile, string extractorId, int maxPatchesPerClip = 1)
     {
         frontend.Validate();
+        if (maxPatchesPerClip < 1) throw new CoalaException($"--patches-per-clip must be at least 1 (got {maxPatchesPerClip})");
         _frontend = frontend;
         _patchFromFile = patchFromFile;
         _extractor = extractorId;
+        _maxPatches = maxPatchesPerClip;
     }
 
     private int PatchLength => _frontend.MelBands * _frontend.PatchFrames;
+
+    /// <summary>A whole number of patches, at least one and at most the allowed per clip.</summary>
+    private bool IsValidLength(int values) => values > 0 && values % PatchLength == 0 && values / PatchLength <= _maxPatches;
 
     /// <summary>Runs the preparation; returns with <see cref="PrepareResult.UpToDate"/> when the output already matches.</summary>
     public PrepareResult Run(PrepareOptions options, Action<PrepareProgress>? progress = null, CancellationToken cancel = default)
@@ -164,7 +177,7 @@ internal sealed class CorpusPreparer
         PatchCache cache, double threshold, List<DroppedItem> dropped)
     {
         var found = NearDuplicates.Find(kept.Count, _frontend.MelBands, _frontend.PatchFrames,
-            (i, buffer) => cache.ReadPatch(kept[i].Outcome, buffer), threshold);
+            (i, buffer) => cache.ReadPatch(kept[i].Outcome, 0, buffer), threshold);
         if (found.Count == 0) return kept;
         var gone = new HashSet<int>();
         foreach (var d in found)
@@ -177,7 +190,8 @@ internal sealed class CorpusPreparer
     }
 
     private string CacheKey() =>
-        $"{_extractor}|{string.Join(';', _frontend.ToMetadata().OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"))}";
+        $"{_extractor}|{string.Join(';', _frontend.ToMetadata().OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"))}" +
+        (_maxPatches > 1 ? $"|patches-per-clip={_maxPatches}" : ""); // unchanged for one patch: older caches stay valid
 
     private CachedOutcome[] Decode(List<(ClipEntry Clip, long Size, long Ticks)> clips, PatchCache cache, int threads,
         Action<PrepareProgress>? progress, CancellationToken cancel, out int fromCache)
@@ -204,7 +218,7 @@ internal sealed class CorpusPreparer
             Parallel.For(0, clips.Count, parallel, i =>
             {
                 var (clip, size, ticks) = clips[i];
-                if (cache.TryGet(clip.FullPath, size, ticks, out var o) && (o.IsError || o.PatchLength == PatchLength))
+                if (cache.TryGet(clip.FullPath, size, ticks, out var o) && (o.IsError || IsValidLength(o.PatchLength)))
                     Interlocked.Increment(ref cached);
                 else
                     o = Compute(clip.FullPath, size, ticks, cache);
@@ -229,12 +243,14 @@ internal sealed class CorpusPreparer
         try
         {
             var patch = _patchFromFile(path);
-            if (patch is null || patch.Length != PatchLength)
-                error = $"the frontend returned {patch?.Length ?? 0} values, expected {_frontend.MelBands}x{_frontend.PatchFrames}";
+            if (patch is null || !IsValidLength(patch.Length))
+                error = _maxPatches == 1
+                    ? $"the frontend returned {patch?.Length ?? 0} values, expected {_frontend.MelBands}x{_frontend.PatchFrames}"
+                    : $"the frontend returned {patch?.Length ?? 0} values, expected 1 to {_maxPatches} patches of {_frontend.MelBands}x{_frontend.PatchFrames}";
             else if (!patch.All(float.IsFinite))
                 error = "the log-mel patch has non-finite values";
             else
-                return cache.AddPatch(path, size, ticks, patch);
+                return cache.AddPatch(path, size, ticks, patch, hashedValues: PatchLength); // duplicates are judged on the first patch, as with one
         }
         catch (CoalaException e) { error = e.Message; }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -294,13 +310,24 @@ internal sealed class CorpusPreparer
         var max = Enumerable.Repeat(float.NegativeInfinity, bands).ToArray();
         var patch = new float[bands * frames];
 
+        // One row per patch: every patch of a training clip, the first patch of a validation clip.
+        var written = new List<int>(rows.Count); // clip of each written row
+        for (int r = 0; r < rows.Count; r++)
+        {
+            int patches = r < trainCount ? rows[r].Row.Outcome.PatchLength / patch.Length : 1;
+            for (int p = 0; p < patches; p++) written.Add(r);
+        }
+        int trainRows = written.Count - (rows.Count - trainCount);
+
         // Patches (train rows first), fitting the scaler on the training rows as they stream past.
         WriteAtomic(outDir, CorpusFiles.Patches, stream =>
         {
-            for (int r = 0; r < rows.Count; r++)
+            for (int w = 0, p = 0; w < written.Count; w++)
             {
-                cache.ReadPatch(rows[r].Row.Outcome, patch);
-                if (r < trainCount)
+                int r = written[w];
+                p = w > 0 && written[w - 1] == r ? p + 1 : 0; // the clip's p-th patch
+                cache.ReadPatch(rows[r].Row.Outcome, p * patch.Length, patch);
+                if (w < trainRows)
                     for (int b = 0; b < bands; b++)
                         for (int t = 0; t < frames; t++)
                         {
@@ -314,10 +341,10 @@ internal sealed class CorpusPreparer
         var labelRow = new byte[v];
         WriteAtomic(outDir, CorpusFiles.Labels, stream =>
         {
-            foreach (var (row, _) in rows)
+            foreach (int r in written)
             {
                 Array.Clear(labelRow);
-                foreach (int l in row.Labels) labelRow[l] = 1;
+                foreach (int l in rows[r].Row.Labels) labelRow[l] = 1;
                 stream.Write(labelRow);
             }
         });
@@ -325,8 +352,11 @@ internal sealed class CorpusPreparer
         WriteText(outDir, CorpusFiles.Vocabulary, string.Concat(vocabulary.Select(t => t + "\n")));
         WriteText(outDir, CorpusFiles.Scaler, JsonSerializer.Serialize(new ScalerFile { Bands = bands, Min = scaler.Min, Max = scaler.Max }, CorpusFiles.Json));
         var clipsTsv = new StringBuilder("index\tsplit\tpath\ttags\n");
-        for (int r = 0; r < rows.Count; r++)
-            clipsTsv.Append(CultureInfo.InvariantCulture, $"{r}\t{rows[r].Split}\t{Tsv(rows[r].Row.Clip.FullPath)}\t{string.Join(' ', rows[r].Row.Labels.Select(l => vocabulary[l]))}\n");
+        for (int w = 0; w < written.Count; w++)
+        {
+            var (row, split) = rows[written[w]];
+            clipsTsv.Append(CultureInfo.InvariantCulture, $"{w}\t{split}\t{Tsv(row.Clip.FullPath)}\t{string.Join(' ', row.Labels.Select(l => vocabulary[l]))}\n");
+        }
         WriteText(outDir, CorpusFiles.Clips, clipsTsv.ToString());
         WriteDropped(outDir, dropped);
 
@@ -338,9 +368,11 @@ internal sealed class CorpusPreparer
             Extractor = _extractor,
             Bands = bands,
             Frames = frames,
-            Clips = rows.Count,
-            Train = trainCount,
+            Clips = written.Count,
+            Train = trainRows,
             Validation = rows.Count - trainCount,
+            PatchesPerClip = _maxPatches,
+            TrainClips = _maxPatches > 1 ? trainCount : null,
             Dropped = dropped.Count,
             DroppedByCategory = dropped.GroupBy(d => d.Category).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
             VocabularySize = v,
@@ -352,8 +384,8 @@ internal sealed class CorpusPreparer
             Csv = options.CsvPath is null ? null : Path.GetFullPath(options.CsvPath),
             Folder = options.Folder is null ? null : Path.GetFullPath(options.Folder),
             InputHash = inputHash,
-            PatchesBytes = (long)rows.Count * bands * frames * sizeof(float),
-            LabelsBytes = (long)rows.Count * v,
+            PatchesBytes = (long)written.Count * bands * frames * sizeof(float),
+            LabelsBytes = (long)written.Count * v,
         };
         WriteText(outDir, CorpusFiles.Manifest, JsonSerializer.Serialize(manifest, CorpusFiles.Json));
         return manifest;

@@ -175,10 +175,13 @@ internal sealed class PatchCache : IDisposable
         return false;
     }
 
-    /// <summary>Appends a decoded patch (thread-safe; flushed to the OS at once). Returns its outcome.</summary>
-    public CachedOutcome AddPatch(string path, long size, long modifiedTicks, float[] patch)
+    /// <summary>
+    /// Appends a decoded patch, or several stored together (thread-safe; flushed to the OS at once). The hash that
+    /// identifies identical audio covers the first <paramref name="hashedValues"/> values (default: all). Returns its outcome.
+    /// </summary>
+    public CachedOutcome AddPatch(string path, long size, long modifiedTicks, float[] patch, int? hashedValues = null)
     {
-        byte[] hash = HashPatch(patch);
+        byte[] hash = HashPatch(patch.AsSpan(0, hashedValues ?? patch.Length));
         using var ms = new MemoryStream(64 + patch.Length * 4);
         using (var w = new BinaryWriter(ms, Encoding.UTF8, leaveOpen: true))
         {
@@ -234,8 +237,19 @@ internal sealed class PatchCache : IDisposable
     /// <summary>Reads a cached patch back into <paramref name="destination"/> (thread-safe).</summary>
     public void ReadPatch(CachedOutcome outcome, Span<float> destination)
     {
-        if (outcome.IsError) throw new InvalidOperationException("the outcome is an error, not a patch");
         if (destination.Length != outcome.PatchLength) throw new ArgumentException($"destination holds {destination.Length} values, the patch {outcome.PatchLength}");
+        ReadPatch(outcome, 0, destination);
+    }
+
+    /// <summary>
+    /// Reads values <paramref name="start"/> .. start + destination.Length - 1 of a cached record (one of several
+    /// patches stored together) into <paramref name="destination"/> (thread-safe).
+    /// </summary>
+    public void ReadPatch(CachedOutcome outcome, int start, Span<float> destination)
+    {
+        if (outcome.IsError) throw new InvalidOperationException("the outcome is an error, not a patch");
+        if (start < 0 || (long)start + destination.Length > outcome.PatchLength)
+            throw new ArgumentException($"values {start}..{(long)start + destination.Length - 1} are outside the record's {outcome.PatchLength}");
         SafeFileHandle handle;
         lock (_lock)
         {
@@ -246,7 +260,7 @@ internal sealed class PatchCache : IDisposable
         int read = 0;
         while (read < bytes.Length)
         {
-            int n = RandomAccess.Read(handle, bytes[read..], outcome.PatchOffset + read);
+            int n = RandomAccess.Read(handle, bytes[read..], outcome.PatchOffset + 4L * start + read);
             if (n <= 0) throw new CoalaException("the patch cache ends early (was it changed during the run?)", _file);
             read += n;
         }

@@ -61,8 +61,9 @@ internal sealed class PreparedCorpus : IDisposable
         catch (JsonException e) { throw new CoalaException($"corrupt manifest: {e.Message}", manifestPath, e); }
         if (m.FormatVersion != CorpusFiles.FormatVersion)
             throw new CoalaException($"corpus format version {m.FormatVersion}, this version reads {CorpusFiles.FormatVersion}: run coala prepare again", manifestPath);
-        if (m.Clips < 1 || m.Train < 1 || m.Validation < 0 || m.Train + m.Validation != m.Clips || m.VocabularySize < 1 || m.Bands < 1 || m.Frames < 1)
-            throw new CoalaException($"corrupt manifest: {m.Clips} clips = {m.Train} train + {m.Validation} validation, vocabulary {m.VocabularySize}, patch {m.Bands}x{m.Frames}", manifestPath);
+        if (m.Clips < 1 || m.Train < 1 || m.Validation < 0 || m.Train + m.Validation != m.Clips || m.VocabularySize < 1 || m.Bands < 1 || m.Frames < 1
+            || m.PatchesPerClip < 1 || m.TrainClips is < 1 || m.TrainClips > m.Train || (long?)m.TrainClips * m.PatchesPerClip < m.Train)
+            throw new CoalaException($"corrupt manifest: {m.Clips} rows = {m.Train} train + {m.Validation} validation ({m.TrainClips?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "all"} training clips, up to {m.PatchesPerClip} patches each), vocabulary {m.VocabularySize}, patch {m.Bands}x{m.Frames}", manifestPath);
 
         var frontend = FrontendSettings.FromMetadata(m.Frontend, manifestPath);
         if (frontend.MelBands != m.Bands || frontend.PatchFrames != m.Frames)

@@ -76,16 +76,26 @@ internal sealed class CoalaFrontend
     /// PatchFrames-frame window (windows start every <paramref name="step"/> frames) with the highest sum of
     /// log-mel values, the first on ties (reference return_spectrogram_max_nrg_frame). Returns [band, frame].
     /// </summary>
-    public float[] MaxEnergyPatch(ReadOnlySpan<float> samples, double padToSeconds = 10, int step = 12, string? source = null)
+    public float[] MaxEnergyPatch(ReadOnlySpan<float> samples, double padToSeconds = 10, int step = 12, string? source = null) =>
+        MaxEnergyPatches(samples, 1, padToSeconds, step, source);
+
+    /// <summary>
+    /// Up to <paramref name="maxPatches"/> pre-training patches of one clip, [patch, band, frame] flattened: first
+    /// <see cref="MaxEnergyPatch"/>'s window, then, greedily, the highest-energy window (same grid) that overlaps no
+    /// window already taken and lies wholly inside the clip's own frames (windows of zero padding add no audio).
+    /// A clip shorter than two patches therefore gives one patch, whatever <paramref name="maxPatches"/> is.
+    /// </summary>
+    public float[] MaxEnergyPatches(ReadOnlySpan<float> samples, int maxPatches, double padToSeconds = 10, int step = 12, string? source = null)
     {
         if (!double.IsFinite(padToSeconds) || padToSeconds < 0 || padToSeconds > 24 * 3600)
             throw new CoalaException($"invalid padding length {padToSeconds} s (expected 0..86400)", source);
         if (step <= 0) throw new CoalaException($"invalid window step {step} frames (expected >= 1)", source);
+        if (maxPatches <= 0) throw new CoalaException($"invalid patch count {maxPatches} (expected >= 1)", source);
         LogMelSpectrogram.Validate(samples, source);
 
         int length = Math.Max(PaddedLength(samples.Length), (int)Math.Round(padToSeconds * Settings.SampleRate));
         var mel = Rent();
-        int frames = mel.FrameCount(length);
+        int frames = mel.FrameCount(length), ownFrames = mel.FrameCount(samples.Length);
         var spec = new float[Bands * frames];
         try
         {
@@ -101,18 +111,29 @@ internal sealed class CoalaFrontend
             for (int b = 0; b < Bands; b++) col += spec[b * frames + t];
             prefix[t + 1] = prefix[t] + col;
         }
-        int windows = 1 + (frames - PatchFrames) / step, best = 0;
-        double bestSum = double.NegativeInfinity;
-        for (int i = 0; i < windows; i++)
+        int windows = 1 + (frames - PatchFrames) / step;
+        var taken = new List<int>(maxPatches);
+        while (taken.Count < maxPatches)
         {
-            double sum = prefix[i * step + PatchFrames] - prefix[i * step];
-            if (sum > bestSum) { bestSum = sum; best = i; }
+            int best = -1;
+            double bestSum = double.NegativeInfinity;
+            for (int i = 0; i < windows; i++)
+            {
+                int start = i * step;
+                if (taken.Count > 0 && (start + PatchFrames > ownFrames || taken.Exists(s => Math.Abs(s - start) < PatchFrames))) continue;
+                double sum = prefix[start + PatchFrames] - prefix[start];
+                if (sum > bestSum) { bestSum = sum; best = i; }
+            }
+            if (best < 0) break;
+            taken.Add(best * step);
         }
 
-        var patch = new float[Bands * PatchFrames];
-        for (int b = 0; b < Bands; b++)
-            Array.Copy(spec, b * frames + best * step, patch, b * PatchFrames, PatchFrames);
-        return patch;
+        int per = Bands * PatchFrames;
+        var patches = new float[taken.Count * per];
+        for (int p = 0; p < taken.Count; p++)
+            for (int b = 0; b < Bands; b++)
+                Array.Copy(spec, b * frames + taken[p], patches, p * per + b * PatchFrames, PatchFrames);
+        return patches;
     }
 
     /// <summary>

@@ -98,6 +98,59 @@ public class CoalaFrontendTests
     }
 
     [Fact]
+    public void MaxEnergyPatchesTakeTheLoudestNonOverlappingWindowsInsideTheClip()
+    {
+        // 14 s (602 frames) of faint noise with bursts over frames 240.., 480.. and 24.., loudest first.
+        var x = Noise(14 * 22000, 3, 0.001f);
+        Noise(95 * 512, 4, 0.8f).CopyTo(x, 240 * 512);
+        Noise(95 * 512, 5, 0.5f).CopyTo(x, 480 * 512);
+        Noise(95 * 512, 6, 0.3f).CopyTo(x, 24 * 512);
+        var frontend = new CoalaFrontend(S);
+        var spec = frontend.LogMel(x);
+        Assert.Equal(602, spec.Frames);
+        void AssertWindow(float[] patches, int p, int start)
+        {
+            for (int b = 0; b < 96; b += 5)
+                for (int f = 0; f < 96; f += 7)
+                    Assert.Equal(spec[b, start + f], patches[p * 96 * 96 + b * 96 + f]);
+        }
+
+        var three = frontend.MaxEnergyPatches(x, 3, source: "bursts.wav");
+        Assert.Equal(3 * 96 * 96, three.Length);
+        Assert.Equal(frontend.MaxEnergyPatch(x), three[..(96 * 96)]);
+        AssertWindow(three, 0, 240);
+        AssertWindow(three, 1, 480);
+        AssertWindow(three, 2, 24);
+
+        // Asked for more, it stops when no further window fits between those taken and the clip's end:
+        // one in the 120 frames 120..239 and one in the 144 frames 336..479; none in 0..23 or 576..601.
+        var all = frontend.MaxEnergyPatches(x, 10);
+        Assert.Equal(5 * 96 * 96, all.Length);
+        Assert.Equal(three, all[..three.Length]);
+        var starts = new List<int> { 240, 480, 24 };
+        for (int p = 3; p < 5; p++)
+        {
+            int start = Enumerable.Range(0, 602 - 96 + 1).Where(t => t % 12 == 0)
+                .Single(t => spec[0, t] == all[p * 96 * 96] && spec[95, t + 95] == all[p * 96 * 96 + 95 * 96 + 95]);
+            Assert.All(starts, s => Assert.True(Math.Abs(s - start) >= 96, $"window {start} overlaps {s}"));
+            starts.Add(start);
+        }
+        Assert.Contains(starts, s => s is >= 120 and <= 144);
+        Assert.Contains(starts, s => s is >= 336 and <= 384);
+    }
+
+    [Fact]
+    public void MaxEnergyPatchesOfAClipShorterThanTwoPatchesIsOnePatch()
+    {
+        var x = Noise(3 * 22000, 8, 0.5f); // 129 frames, padded to 10 s: further windows would hold padding
+        var frontend = new CoalaFrontend(S);
+        Assert.Equal(frontend.MaxEnergyPatch(x), frontend.MaxEnergyPatches(x, 3));
+        var e = Assert.Throws<CoalaException>(() => frontend.MaxEnergyPatches(x, 0, source: "z.wav"));
+        Assert.Contains("patch count 0", e.Message);
+        Assert.Equal("z.wav", e.FilePath);
+    }
+
+    [Fact]
     public void MaxEnergyPatchOfAShortClipWithoutPaddingIsOnePatch()
     {
         var x = Noise(1000, 9, 0.5f);
