@@ -311,21 +311,20 @@ internal sealed class CorpusPreparer
         var patch = new float[bands * frames];
 
         // One row per patch: every patch of a training clip, the first patch of a validation clip.
-        var written = new List<int>(rows.Count); // clip of each written row
+        var written = new List<(int Clip, int Patch)>(rows.Count);
         for (int r = 0; r < rows.Count; r++)
         {
             int patches = r < trainCount ? rows[r].Row.Outcome.PatchLength / patch.Length : 1;
-            for (int p = 0; p < patches; p++) written.Add(r);
+            for (int p = 0; p < patches; p++) written.Add((r, p));
         }
         int trainRows = written.Count - (rows.Count - trainCount);
 
         // Patches (train rows first), fitting the scaler on the training rows as they stream past.
         WriteAtomic(outDir, CorpusFiles.Patches, stream =>
         {
-            for (int w = 0, p = 0; w < written.Count; w++)
+            for (int w = 0; w < written.Count; w++)
             {
-                int r = written[w];
-                p = w > 0 && written[w - 1] == r ? p + 1 : 0; // the clip's p-th patch
+                var (r, p) = written[w];
                 cache.ReadPatch(rows[r].Row.Outcome, p * patch.Length, patch);
                 if (w < trainRows)
                     for (int b = 0; b < bands; b++)
@@ -341,7 +340,7 @@ internal sealed class CorpusPreparer
         var labelRow = new byte[v];
         WriteAtomic(outDir, CorpusFiles.Labels, stream =>
         {
-            foreach (int r in written)
+            foreach (var (r, _) in written)
             {
                 Array.Clear(labelRow);
                 foreach (int l in rows[r].Row.Labels) labelRow[l] = 1;
@@ -354,7 +353,7 @@ internal sealed class CorpusPreparer
         var clipsTsv = new StringBuilder("index\tsplit\tpath\ttags\n");
         for (int w = 0; w < written.Count; w++)
         {
-            var (row, split) = rows[written[w]];
+            var (row, split) = rows[written[w].Clip];
             clipsTsv.Append(CultureInfo.InvariantCulture, $"{w}\t{split}\t{Tsv(row.Clip.FullPath)}\t{string.Join(' ', row.Labels.Select(l => vocabulary[l]))}\n");
         }
         WriteText(outDir, CorpusFiles.Clips, clipsTsv.ToString());
