@@ -16,7 +16,7 @@ internal static class TrainCommand
         var output = new Option<DirectoryInfo>("--out") { Description = "Run folder: checkpoint, CSV log, plots.", Required = true };
         var epochs = new Option<int>("--epochs") { Description = "Total epochs (on --resume, train up to this epoch).", DefaultValueFactory = _ => 200 };
         var batch = new Option<int>("--batch-size") { Description = "Patches per batch.", DefaultValueFactory = _ => 128 };
-        var lr = new Option<double>("--lr") { Description = "SGD learning rate.", DefaultValueFactory = _ => 0.005 };
+        var lr = new Option<double>("--lr") { Description = "Learning rate (peak rate with --warmup-steps).", DefaultValueFactory = _ => 0.005 };
         var schedule = new Option<string>("--lr-schedule") { Description = "constant (the paper's) or cosine (from --lr down to 0 over --epochs).", DefaultValueFactory = _ => "constant" };
         var dropout = new Option<double>("--dropout") { Description = "Dropout probability.", DefaultValueFactory = _ => 0.25 };
         var temperature = new Option<double>("--temperature") { Description = "Contrastive temperature.", DefaultValueFactory = _ => 0.1 };
@@ -25,9 +25,16 @@ internal static class TrainCommand
         var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available)." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's last complete checkpoint (its variant and hyper-parameters; only --epochs, --threads, --device and --no-plots apply)." };
         var noPlots = new Option<bool>("--no-plots") { Description = "Do not write PNG plots." };
+        var optimizer = new Option<string>("--optimizer") { Description = "sgd (the paper's, no momentum) or adamw.", DefaultValueFactory = _ => "sgd" };
+        var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW's decoupled weight decay.", DefaultValueFactory = _ => 0.01 };
+        var warmup = new Option<int>("--warmup-steps") { Description = "Optimizer steps of linear learning-rate warm-up from 0.", DefaultValueFactory = _ => 0 };
+        var priorInit = new Option<bool>("--prior-init") { Description = "Start the tag outputs' bias at logit(tag frequency) (AE-C tag decoder, CNN head)." };
+        var augment = new Option<bool>("--augment") { Description = "Fresh views every step: random gain, time shift, frequency and time masks." };
+        var audioContrast = new Option<double>("--audio-contrast") { Description = "Weight of an extra NT-Xent between two augmented views of each patch (aec, ec; 0: off).", DefaultValueFactory = _ => 0 };
 
         var c = new Command("train", "Train a COALA variant (AE-C, E-C, CNN) with TorchSharp; stop with Ctrl+C and continue with --resume.");
-        foreach (var o in new Option[] { data, variant, output, epochs, batch, lr, schedule, dropout, temperature, seed, threads, device, resume, noPlots })
+        foreach (var o in new Option[] { data, variant, output, epochs, batch, lr, schedule, optimizer, weightDecay, warmup, priorInit, augment, audioContrast,
+                                       dropout, temperature, seed, threads, device, resume, noPlots })
             c.Options.Add(o);
         c.SetAction(parse =>
         {
@@ -56,13 +63,19 @@ internal static class TrainCommand
                     Device = parse.GetValue(device),
                     Resume = parse.GetValue(resume),
                     Plots = !parse.GetValue(noPlots),
+                    Optimizer = parse.GetValue(optimizer)!.Trim().ToLowerInvariant(),
+                    WeightDecay = parse.GetValue(weightDecay),
+                    WarmupSteps = parse.GetValue(warmup),
+                    PriorInit = parse.GetValue(priorInit),
+                    Augment = parse.GetValue(augment),
+                    AudioContrastWeight = parse.GetValue(audioContrast),
                 };
                 options.Validate();
                 using var corpus = PreparedCorpus.Open(parse.GetValue(data)!.FullName);
                 var trainer = new CoalaTrainer(options, corpus.Train, corpus.Validation, parse.GetValue(output)!.FullName,
                     corpus.Frontend, corpus.Scaler, Console.Error, corpus.Vocabulary) { LiveProgress = !Console.IsErrorRedirected };
                 var result = trainer.Run(cts.Token);
-                Console.WriteLine($"{result.EpochsCompleted} epochs complete; checkpoint {result.CheckpointPath}");
+                Console.WriteLine($"{result.EpochsCompleted} epochs ({result.Steps} optimizer steps) complete; checkpoint {result.CheckpointPath}");
                 return cts.IsCancellationRequested ? 130 : 0;
             }
             catch (CoalaException e)

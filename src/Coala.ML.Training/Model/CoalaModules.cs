@@ -35,6 +35,16 @@ internal static class CoalaShapes
         layers.Add(Flatten());
         return Sequential(layers.ToArray());
     }
+
+    /// <summary>Copies <paramref name="values"/> into <paramref name="bias"/> (no gradient recorded).</summary>
+    internal static void SetBias(Parameter bias, float[] values)
+    {
+        if (bias.shape.Length != 1 || bias.shape[0] != values.Length)
+            throw new ArgumentException($"{values.Length} values for a bias of shape [{string.Join(",", bias.shape)}]", nameof(values));
+        using var noGrad = no_grad();
+        using var src = tensor(values);
+        bias.copy_(src.to(bias.device));
+    }
 }
 
 /// <summary>The reference <c>AudioEncoder</c>: <c>audio_encoder</c> (conv stack) and the head <c>fc_audio</c>.</summary>
@@ -152,6 +162,9 @@ internal sealed class TagDecoder : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor z) => tag_decoder.forward(z);
 
+    /// <summary>Sets the bias just before the sigmoid to <paramref name="logits"/> (prior initialisation; see CoalaNetworks.InitialiseTagPriors).</summary>
+    public void SetOutputBias(float[] logits) => CoalaShapes.SetBias(((BatchNorm1d)tag_decoder[8]).bias!, logits);
+
     protected override void Dispose(bool disposing)
     {
         if (disposing) tag_decoder.Dispose();
@@ -173,6 +186,9 @@ internal sealed class Cnn : Module<Tensor, (Tensor Z, Tensor Y)>
     }
 
     public Sequential Encoder => encoder;
+
+    /// <summary>Sets the bias just before the sigmoid to <paramref name="logits"/> (prior initialisation; see CoalaNetworks.InitialiseTagPriors).</summary>
+    public void SetOutputBias(float[] logits) => CoalaShapes.SetBias(((Linear)fc[2]).bias!, logits);
 
     public override (Tensor Z, Tensor Y) forward(Tensor x)
     {

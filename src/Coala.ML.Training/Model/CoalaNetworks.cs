@@ -57,6 +57,22 @@ internal sealed class CoalaNetworks : IDisposable
     /// <summary>The part holding the exported encoder.</summary>
     public nn.Module ExportedEncoderPart => (nn.Module?)AudioEncoder ?? Cnn!;
 
+    /// <summary>
+    /// Prior initialisation: the bias before the tag output's sigmoid (AE-C: the tag decoder's last BatchNorm shift;
+    /// CNN: its head's last bias) becomes logit(frequency) of each tag, frequencies clipped to [1e-4, 1 - 1e-4].
+    /// E-C has no tag output: returns false and changes nothing.
+    /// </summary>
+    public bool InitialiseTagPriors(IReadOnlyList<double> frequencies)
+    {
+        if (frequencies.Count != Vocabulary)
+            throw new ArgumentException($"{frequencies.Count} tag frequencies for a vocabulary of {Vocabulary}", nameof(frequencies));
+        var logits = frequencies.Select(f => { double p = Math.Clamp(f, 1e-4, 1 - 1e-4); return (float)Math.Log(p / (1 - p)); }).ToArray();
+        if (TagDecoder is not null) TagDecoder.SetOutputBias(logits);
+        else if (Cnn is not null) Cnn.SetOutputBias(logits);
+        else return false;
+        return true;
+    }
+
     public IEnumerable<Parameter> Parameters() => Parts.SelectMany(p => p.Module.parameters());
 
     public void Train(bool training)

@@ -10,7 +10,11 @@ using static TorchSharp.torch;
 namespace Coala.ML.Training.Training;
 
 /// <summary>What a finished (or stopped) run reports.</summary>
-internal sealed record TrainingResult(int EpochsCompleted, IReadOnlyList<EpochLosses> History, string CheckpointPath, string Device);
+internal sealed record TrainingResult(int EpochsCompleted, IReadOnlyList<EpochLosses> History, string CheckpointPath, string Device)
+{
+    /// <summary>Optimizer steps (batches) taken from the start of the run to the last completed epoch.</summary>
+    public long Steps { get; init; }
+}
 
 /// <summary>
 /// Trains one COALA variant on an <see cref="ITrainingSet"/> pair, writing into a run folder:
@@ -110,23 +114,29 @@ internal sealed class CoalaTrainer
         using var nets = new CoalaNetworks(variant, config.VocabularySize, config.Dropout);
         if (resumeFrom is not null) resumeFrom.ApplyTo(nets, CheckpointPath);
         nets.To(device);
-        using var optimizer = optim.SGD(nets.Parameters(), config.LearningRate);
+        if (resumeFrom is null && config.PriorInit && !nets.InitialiseTagPriors(TagFrequencies(_train)))
+            _progress.WriteLine("note: --prior-init has no tag output to initialise in E-C");
+        using var optimizer = Optimizers.Create(config, nets.Parameters());
         if (resumeFrom is not null) resumeFrom.ApplyTo(optimizer, CheckpointPath);
         resumeFrom = null;
+        int stepsPerEpoch = _train.Count / config.BatchSize;
 
         if (startEpoch > config.Epochs)
         {
             _progress.WriteLine($"run already complete: {startEpoch - 1} of {config.Epochs} epochs");
-            return new TrainingResult(startEpoch - 1, history, CheckpointPath, device.ToString());
+            return new TrainingResult(startEpoch - 1, history, CheckpointPath, device.ToString()) { Steps = (long)(startEpoch - 1) * stepsPerEpoch };
         }
         _progress.WriteLine($"coala train: {CoalaVariants.Name(variant)}, {_train.Count} training / {_validation.Count} validation patches, " +
-                            $"vocabulary {config.VocabularySize}, device {device}, threads {get_num_threads()}, epochs {startEpoch}..{config.Epochs}");
+                            $"vocabulary {config.VocabularySize}, device {device}, threads {get_num_threads()}, epochs {startEpoch}..{config.Epochs} " +
+                            $"({stepsPerEpoch} steps each), {config.Optimizer} lr {config.LearningRate:G4}" +
+                            (config.WarmupSteps > 0 ? $" (warm-up {config.WarmupSteps} steps)" : "") +
+                            (config.PriorInit ? ", prior-init" : "") + (config.Augment || config.AudioContrastWeight > 0 ? ", augmented views" : "") +
+                            (config.AudioContrastWeight > 0 ? $", audio contrast x{config.AudioContrastWeight:G3}" : ""));
 
         int completed = startEpoch - 1;
         for (int epoch = startEpoch; epoch <= config.Epochs; epoch++)
         {
             double lr = LearningRates.At(config, epoch);
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
             var trainLosses = TrainEpoch(nets, optimizer, config, device, epoch, cancel);
             if (trainLosses is null) break; // cancelled: the epoch is lost, the last checkpoint stands
             var valLosses = Validate(nets, config, device, epoch);
@@ -136,11 +146,29 @@ internal sealed class CoalaTrainer
             completed = epoch;
             WriteLog(history);
             if (_options.Plots) TryPlot(() => TrainingPlots.LossCurves(Path.Combine(_runDir, LossPlotFileName), history));
-            _progress.WriteLine($"{(LiveProgress ? "\r" : "")}epoch {epoch}/{config.Epochs}  train {Describe(trainLosses)}  |  val {Describe(valLosses)}  " +
+            _progress.WriteLine($"{(LiveProgress ? "\r" : "")}epoch {epoch}/{config.Epochs} (step {(long)epoch * stepsPerEpoch})  train {Describe(trainLosses)}  |  val {Describe(valLosses)}  " +
                                 $"{trainLosses.PatchesPerSecond:F1} patches/s  {trainLosses.WallSeconds:F1}s" +
                                 (config.LearningRateSchedule == LearningRates.Constant ? "" : $"  lr {lr:G4}"));
         }
-        return new TrainingResult(completed, history, CheckpointPath, device.ToString());
+        return new TrainingResult(completed, history, CheckpointPath, device.ToString()) { Steps = (long)completed * stepsPerEpoch };
+    }
+
+    /// <summary>Each tag's share of the training examples (for <see cref="TrainingOptions.PriorInit"/>).</summary>
+    internal static double[] TagFrequencies(ITrainingSet set)
+    {
+        const int chunk = 256;
+        var counts = new double[set.VocabularySize];
+        var patches = new float[chunk * set.Bands * set.Frames];
+        var labels = new float[chunk * set.VocabularySize];
+        var idx = new int[chunk];
+        for (int start = 0; start < set.Count; start += chunk)
+        {
+            int k = Math.Min(chunk, set.Count - start);
+            for (int j = 0; j < k; j++) idx[j] = start + j;
+            set.Fill(idx.AsSpan(0, k), patches.AsSpan(0, k * set.Bands * set.Frames), labels.AsSpan(0, k * set.VocabularySize));
+            for (int j = 0; j < k * set.VocabularySize; j++) counts[j % set.VocabularySize] += labels[j];
+        }
+        return counts.Select(c => c / set.Count).ToArray();
     }
 
     private RunConfig NewConfig()
@@ -161,6 +189,12 @@ internal sealed class CoalaTrainer
             TagLossWeight = o.TagLossWeight,
             ContrastiveLossWeight = o.ContrastiveLossWeight,
             Temperature = o.Temperature,
+            Optimizer = o.Optimizer,
+            WeightDecay = o.Optimizer == Optimizers.AdamW ? o.WeightDecay : 0,
+            WarmupSteps = o.WarmupSteps,
+            PriorInit = o.PriorInit,
+            Augment = o.Augment,
+            AudioContrastWeight = o.AudioContrastWeight,
             Frontend = new Dictionary<string, string>(_frontend.ToMetadata()),
             ScalerMin = _scaler.Min.ToArray(),
             ScalerMax = _scaler.Max.ToArray(),
@@ -190,24 +224,29 @@ internal sealed class CoalaTrainer
     /// <summary>Per-epoch seed for shuffling and dropout, a pure function of (seed, epoch).</summary>
     internal static long EpochSeed(int seed, int epoch) => unchecked(seed * 1_000_003L + epoch * 7919L + 17);
 
-    private sealed class Batch(int size, int patchLen, int vocab)
+    private sealed class Batch(int size, int patchLen, int vocab, bool twoViews)
     {
         public readonly float[] Patches = new float[size * patchLen];
+        /// <summary>The second augmented view of each patch (audio-to-audio contrast), else empty.</summary>
+        public readonly float[] Patches2 = twoViews ? new float[size * patchLen] : [];
         public readonly float[] Labels = new float[size * vocab];
         public int Count;
     }
 
     /// <summary>Fills batches on a worker thread, one ahead of the consumer.</summary>
-    private static IEnumerable<Batch> Batches(ITrainingSet set, int[] order, int batchSize, bool dropLast)
+    /// <param name="views">applied on the worker after filling, with the batch's 0-based index: augmentation and second views.</param>
+    private static IEnumerable<Batch> Batches(ITrainingSet set, int[] order, int batchSize, bool dropLast, bool twoViews = false,
+        Action<Batch, int>? views = null)
     {
         int patchLen = set.Bands * set.Frames;
         int n = dropLast ? order.Length / batchSize * batchSize : order.Length;
-        var buffers = new[] { new Batch(batchSize, patchLen, set.VocabularySize), new Batch(batchSize, patchLen, set.VocabularySize) };
+        var buffers = new[] { new Batch(batchSize, patchLen, set.VocabularySize, twoViews), new Batch(batchSize, patchLen, set.VocabularySize, twoViews) };
         Task<Batch> Fill(int start, Batch b) => Task.Run(() =>
         {
             int k = Math.Min(batchSize, n - start);
             set.Fill(order.AsSpan(start, k), b.Patches.AsSpan(0, k * patchLen), b.Labels.AsSpan(0, k * set.VocabularySize));
             b.Count = k;
+            views?.Invoke(b, start / batchSize);
             return b;
         });
         if (n == 0) yield break;
@@ -221,6 +260,32 @@ internal sealed class CoalaTrainer
             yield return ready;
         }
     }
+
+    /// <summary>
+    /// Augments a filled training batch in place (<see cref="TrainingOptions.Augment"/>) and draws the second views
+    /// (<see cref="TrainingOptions.AudioContrastWeight"/>), from a generator seeded by (epoch seed, batch index), so a
+    /// resumed run draws the same views as an uninterrupted one.
+    /// </summary>
+    private void DrawViews(Batch b, int batchIndex, long epochSeed, PatchAugmentation augmentation, bool augmentFirst)
+    {
+        var rng = new Random(unchecked((int)(epochSeed * 1_000_003L + batchIndex * 7919L)));
+        int per = _train.Bands * _train.Frames;
+        var scratch = new float[_train.Frames];
+        for (int i = 0; i < b.Count; i++)
+        {
+            var first = b.Patches.AsSpan(i * per, per);
+            if (b.Patches2.Length > 0)
+            {
+                var second = b.Patches2.AsSpan(i * per, per);
+                first.CopyTo(second);
+                augmentation.Apply(second, rng, scratch);
+            }
+            if (augmentFirst) augmentation.Apply(first, rng, scratch);
+        }
+    }
+
+    private Tensor SecondView(Batch b, Device device) =>
+        tensor(b.Patches2.AsSpan(0, b.Count * _train.Bands * _train.Frames).ToArray(), [b.Count, 1, _train.Bands, _train.Frames]).to(device);
 
     private (Tensor X, Tensor Tags) ToTensors(Batch b, Device device, bool clamp)
     {
@@ -246,13 +311,19 @@ internal sealed class CoalaTrainer
         var sw = Stopwatch.StartNew();
         var lastPrint = TimeSpan.Zero;
         int bi = 0;
-        foreach (var batch in Batches(_train, order, config.BatchSize, dropLast: true))
+        bool twoViews = config.AudioContrastWeight > 0;
+        var augmentation = config.Augment || twoViews ? new PatchAugmentation(_scaler, _train.Frames) : null;
+        Action<Batch, int>? views = augmentation is null ? null : (b, i) => DrawViews(b, i, epochSeed, augmentation, config.Augment);
+        long firstStep = (long)(epoch - 1) * batches;
+        foreach (var batch in Batches(_train, order, config.BatchSize, dropLast: true, twoViews, views))
         {
             if (cancel.IsCancellationRequested) return null;
+            double lr = LearningRates.At(config, epoch, firstStep + bi);
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
             using (var scope = NewDisposeScope())
             {
                 var (x, tags) = ToTensors(batch, device, clamp: false);
-                var l = VariantLosses.Compute(nets, config, x, tags);
+                var l = VariantLosses.Compute(nets, config, x, tags, twoViews ? SecondView(batch, device) : null);
                 optimizer.zero_grad();
                 l.Objective.backward();
                 optimizer.step();

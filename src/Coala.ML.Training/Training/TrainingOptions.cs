@@ -1,3 +1,4 @@
+using TorchSharp;
 using Coala.ML.Training.Model;
 
 namespace Coala.ML.Training.Training;
@@ -22,6 +23,25 @@ internal sealed record TrainingOptions
     public double TagLossWeight { get; init; } = 5;
     public double ContrastiveLossWeight { get; init; } = 10;
     public double Temperature { get; init; } = 0.1;
+    /// <summary>"sgd" (the paper's, no momentum) or "adamw" (Adam with decoupled weight decay).</summary>
+    public string Optimizer { get; init; } = Optimizers.Sgd;
+    /// <summary>AdamW's decoupled weight decay (ignored by SGD, which has none as in the reference).</summary>
+    public double WeightDecay { get; init; } = 0.01;
+    /// <summary>Optimizer steps over which the learning rate rises linearly from 0 to its scheduled value (0: none).</summary>
+    public int WarmupSteps { get; init; }
+    /// <summary>
+    /// Start the tag outputs at the training tags' frequencies: the bias before the sigmoid of the tag decoder
+    /// (AE-C, its last BatchNorm's shift) or of the CNN's head is set to logit(frequency) of each tag, so the
+    /// tag BCE starts near its floor instead of at log 2.
+    /// </summary>
+    public bool PriorInit { get; init; }
+    /// <summary>Fresh views of each training patch every time it is drawn (<see cref="PatchAugmentation"/>); validation is never augmented.</summary>
+    public bool Augment { get; init; }
+    /// <summary>
+    /// Weight of an extra NT-Xent term between two augmented views of each patch (COLA / BYOL-A style audio-to-audio
+    /// contrast through the audio head; AE-C and E-C only; implies two views per patch). 0: off (the paper's loss).
+    /// </summary>
+    public double AudioContrastWeight { get; init; }
     /// <summary>torch.set_num_threads; 0 leaves libtorch's default.</summary>
     public int Threads { get; init; }
     /// <summary>"cpu", "cuda" or "cuda:N"; <c>null</c>: CUDA when available, else CPU.</summary>
@@ -43,6 +63,11 @@ internal sealed record TrainingOptions
         Check(Threads >= 0, $"--threads {Threads} (expected >= 0)");
         Check(double.IsFinite(Temperature) && Temperature > 0, $"temperature {Temperature} (expected > 0)");
         Check(AudioLossWeight >= 0 && TagLossWeight >= 0 && ContrastiveLossWeight >= 0, "loss weights must be >= 0");
+        Check(Optimizer is Optimizers.Sgd or Optimizers.AdamW, $"--optimizer {Optimizer} (expected {Optimizers.Sgd} or {Optimizers.AdamW})");
+        Check(double.IsFinite(WeightDecay) && WeightDecay >= 0, $"--weight-decay {WeightDecay} (expected >= 0)");
+        Check(WarmupSteps >= 0, $"--warmup-steps {WarmupSteps} (expected >= 0)");
+        Check(double.IsFinite(AudioContrastWeight) && AudioContrastWeight >= 0, $"--audio-contrast {AudioContrastWeight} (expected >= 0)");
+        Check(AudioContrastWeight == 0 || Variant != CoalaVariant.Cnn, "--audio-contrast needs an audio head (aec or ec; the CNN has none)");
     }
 }
 
@@ -67,6 +92,13 @@ internal sealed class RunConfig
     public double TagLossWeight { get; set; }
     public double ContrastiveLossWeight { get; set; }
     public double Temperature { get; set; }
+    /// <summary>"sgd" or "adamw" (absent in checkpoints written before optimizers were selectable: sgd).</summary>
+    public string Optimizer { get; set; } = Optimizers.Sgd;
+    public double WeightDecay { get; set; }
+    public int WarmupSteps { get; set; }
+    public bool PriorInit { get; set; }
+    public bool Augment { get; set; }
+    public double AudioContrastWeight { get; set; }
     /// <summary>FrontendSettings.ToMetadata() of the corpus the run trains on.</summary>
     public Dictionary<string, string> Frontend { get; set; } = new();
     public float[] ScalerMin { get; set; } = [];
@@ -89,6 +121,21 @@ internal sealed class RunConfig
 internal sealed record EpochLosses(int Epoch, string Split, double Objective, double AudioKl, double TagBce, double Contrastive,
     double PatchesPerSecond, double WallSeconds);
 
+/// <summary>The optimizers of <c>coala train --optimizer</c>.</summary>
+internal static class Optimizers
+{
+    public const string Sgd = "sgd";
+    public const string AdamW = "adamw";
+
+    /// <summary>SGD without momentum (the reference's) or AdamW (betas 0.9/0.999, eps 1e-8, the config's weight decay).</summary>
+    public static TorchSharp.Modules.OptimizerHelper Create(RunConfig config, IEnumerable<TorchSharp.Modules.Parameter> parameters) => config.Optimizer switch
+    {
+        Sgd => torch.optim.SGD(parameters, config.LearningRate),
+        AdamW => torch.optim.AdamW(parameters, config.LearningRate, weight_decay: config.WeightDecay),
+        var other => throw new CoalaException($"unknown optimizer '{other}' (expected {Sgd} or {AdamW})"),
+    };
+}
+
 /// <summary>The learning-rate schedules of <c>coala train --lr-schedule</c>.</summary>
 internal static class LearningRates
 {
@@ -106,4 +153,11 @@ internal static class LearningRates
         double progress = Math.Min(epoch, span) - 1;
         return config.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * progress / span));
     }
+
+    /// <summary>
+    /// The rate of 0-based optimizer step <paramref name="step"/> in 1-based <paramref name="epoch"/>: <see cref="At(RunConfig, int)"/>
+    /// times the linear warm-up factor min(1, (step + 1) / <see cref="RunConfig.WarmupSteps"/>).
+    /// </summary>
+    public static double At(RunConfig config, int epoch, long step) =>
+        At(config, epoch) * (config.WarmupSteps > 0 ? Math.Min(1.0, (step + 1) / (double)config.WarmupSteps) : 1.0);
 }
