@@ -111,6 +111,12 @@ public class CliConventionsTests
             Assert.Contains("nothing written", stderr);
             Assert.False(File.Exists(path));
         }
+
+        // A file from an earlier run stays as it was.
+        var earlier = Path.Combine(Directory.CreateDirectory(Path.Combine(dir, "o")).FullName, "earlier.csv");
+        File.WriteAllText(earlier, "path,e0\nx.wav,1\n");
+        Assert.Equal(1, CliRunner.Run("embed", dir, "--output", earlier, "--model", TestAssets.RandomModel()).Code);
+        Assert.Equal("path,e0\nx.wav,1\n", File.ReadAllText(earlier));
     }
 
     [Fact]
@@ -173,6 +179,44 @@ public class CliConventionsTests
             var entry = string.Join(" ", lines.Take(1).Concat(lines.Skip(1).TakeWhile(l => !l.TrimStart().StartsWith('-'))));
             Assert.Equal(1, entry.Split("processor count").Length - 1);
             Assert.DoesNotContain("[default:", entry);
+        }
+    }
+
+    /// <summary>Every <c>coala ...</c> line in the README's code blocks parses (options spelled as documented, --output
+    /// accepted where it is shown); shell variables stand for a number, continuation lines are joined.</summary>
+    [Fact]
+    public void The_README_coala_command_lines_parse()
+    {
+        string? readme = null;
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null && readme is null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "README.md")) && File.Exists(Path.Combine(d.FullName, "Coala.ML.sln")))
+                readme = Path.Combine(d.FullName, "README.md");
+        Assert.NotNull(readme);
+        var lines = new List<string>();
+        bool code = false;
+        string pending = "";
+        foreach (var raw in File.ReadAllLines(readme))
+        {
+            if (raw.StartsWith("```", StringComparison.Ordinal)) { code = !code; continue; }
+            if (!code) continue;
+            var line = pending + raw.Trim();
+            if (line.EndsWith('\\')) { pending = line[..^1] + " "; continue; }
+            pending = "";
+            int hash = line.IndexOf(" #", StringComparison.Ordinal);
+            if (hash >= 0) line = line[..hash];
+            if (line.StartsWith("coala ", StringComparison.Ordinal)) lines.Add(line.Trim());
+        }
+        Assert.True(lines.Count >= 10, $"only {lines.Count} coala lines found");
+        foreach (var line in lines)
+        {
+            var words = System.Text.RegularExpressions.Regex.Matches(line, "\"([^\"]*)\"|(\\S+)")
+                .Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value)
+                .Select(w => System.Text.RegularExpressions.Regex.IsMatch(w, "^\\$[A-Za-z_{}]+$|^\\$\\(") ? "1" : w)
+                .Skip(1).ToArray();
+            var root = new System.CommandLine.RootCommand();
+            foreach (var c in CommandRegistry.All()) root.Subcommands.Add(c);
+            var parse = root.Parse(words);
+            Assert.True(parse.Errors.Count == 0, $"{line}: {string.Join("; ", parse.Errors.Select(e => e.Message))}");
         }
     }
 }
