@@ -4,6 +4,9 @@
 # package plus Microsoft.ML.OnnxRuntime (CPU), and embeds audio with the default model that the package ships
 # (no model path anywhere). It also checks what both packages carry, that publish takes the model along, and
 # that an app with Coala.ML alone (no native ONNX Runtime) gets a CoalaException naming the package to add.
+# Then the coala CLI: packed as the .NET tool Coala.ML.Cli (linux-x64), installed with `dotnet tool install
+# --tool-path` from the same feed, and run as `coala embed` on a generated WAV (default model, CPU); and the
+# Dockerfile's `dotnet publish` line, whose published app must embed the same row.
 # A private NUGET_PACKAGES folder and a source mapping (Coala.ML* from the local feed only) make sure no cached
 # or foreign Coala.ML can be used. The other packages come from this machine's configured feeds.
 # Usage: bash .ci/package-test.sh   (exit 0: all good). KEEP=1 keeps the temp folder for a look.
@@ -19,7 +22,10 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # The machine's enabled feeds, read before NUGET_PACKAGES changes and from outside the repository.
 mapfile -t feeds < <(cd "$work" && dotnet nuget list source --format short | awk '$1 ~ /^E/ {print $2}')
 [ "${#feeds[@]}" -gt 0 ] || { echo "package test: no enabled NuGet source on this machine" >&2; exit 1; }
+machine_packages=${NUGET_PACKAGES:-}
 export NUGET_PACKAGES=$work/packages
+# The CLI's restore (every platform's libtorch and ONNX Runtime GPU, about 2 GB) uses the machine's package cache.
+with_machine_cache() { if [ -n "$machine_packages" ]; then NUGET_PACKAGES=$machine_packages "$@"; else env -u NUGET_PACKAGES "$@"; fi; }
 
 version=$(dotnet msbuild "$root/src/Coala.ML/Coala.ML.csproj" -getProperty:PackageVersion)
 ort=$(sed -n 's/.*PackageVersion Include="Microsoft.ML.OnnxRuntime.Managed" Version="\([^"]*\)".*/\1/p' "$root/Directory.Packages.props")
@@ -88,5 +94,57 @@ cp "$app/nuget.config" "$app/Program.cs" "$bare/"
 grep -v '"Microsoft.ML.OnnxRuntime"' "$app/consumer.csproj" > "$bare/consumer.csproj"
 dotnet build "$bare/consumer.csproj" -c Release -nologo -v q -o "$bare/bin"
 dotnet "$bare/bin/consumer.dll" --no-native
+
+echo "== coala CLI: pack as the .NET tool Coala.ML.Cli (linux-x64)"
+with_machine_cache dotnet pack "$root/src/Coala.ML.Cli/Coala.ML.Cli.csproj" -c Release -o "$feed" -nologo -v q \
+  -p:ContinuousIntegrationBuild=true -p:ToolPackageRuntimeIdentifiers=linux-x64
+ls -l "$feed"/Coala.ML.Cli*
+python3 - "$feed/Coala.ML.Cli.linux-x64.$version.nupkg" <<'PY'
+import sys, zipfile
+names = set(zipfile.ZipFile(sys.argv[1]).namelist())
+base = "tools/net10.0/linux-x64/"
+for need in ("coala.dll", "DotnetToolSettings.xml", "CoalaModels/coala-aec.onnx", "CoalaModels/coala-aec.tags.onnx", "libonnxruntime.so"):
+    if base + need not in names: sys.exit(f"package test: the tool package lacks {base + need}")
+windows = [n for n in names if n.startswith(base + "onnxruntime") and n.endswith(".dll")]
+if windows: sys.exit(f"package test: the linux-x64 tool package carries Windows ONNX Runtime files: {windows}")
+print(f"tool package: {len(names)} files, default model and tag model included")
+PY
+
+echo "== coala CLI: dotnet tool install from the feed, then coala embed with the default model on the CPU"
+wav=$work/tone.wav
+python3 - "$wav" <<'PY'
+import math, struct, sys, wave
+with wave.open(sys.argv[1], "wb") as w:
+    w.setnchannels(1); w.setsampwidth(2); w.setframerate(22050)
+    w.writeframes(b"".join(struct.pack("<h", int(12000 * math.sin(2 * math.pi * 440 * i / 22050) * (1 + 0.5 * math.sin(i / 900))) // 2)
+                           for i in range(22050 * 3)))
+PY
+(cd "$work" && dotnet tool install --tool-path "$work/tool" --add-source "$feed" Coala.ML.Cli --version "$version")
+tool_model=$(find "$work/tool/.store" -path '*/CoalaModels/coala-aec.onnx' | head -n 1)
+[ -n "$tool_model" ] || { echo "package test: no CoalaModels/coala-aec.onnx in the installed tool" >&2; exit 1; }
+cmp "$tool_model" "$root/models/coala-aec.onnx"
+check_row() { # csv, input path: a header and one row of the input with 1152 finite values
+  python3 - "$1" "$2" <<'PY'
+import csv, math, sys
+rows = list(csv.reader(open(sys.argv[1], encoding="utf-8")))
+assert len(rows) == 2, f"{sys.argv[1]}: {len(rows)} lines, expected a header and one row"
+assert rows[0][0] == "path" and len(rows[0]) == 1153, rows[0][:3]
+assert rows[1][0] == sys.argv[2], rows[1][0]
+values = [float(v) for v in rows[1][1:]]
+assert len(values) == 1152 and all(math.isfinite(v) for v in values) and any(values), "bad vector"
+print(f"{sys.argv[1]}: one row, 1152 values")
+PY
+}
+"$work/tool/coala" embed "$wav" --output "$work/tool.csv"
+check_row "$work/tool.csv" "$wav"
+
+echo "== Dockerfile: its dotnet publish line, then the published app embeds the same row"
+publish=$(sed -n 's|^RUN \(dotnet publish .*\) -o /app$|\1|p' "$root/Dockerfile")
+[ -n "$publish" ] || { echo "package test: no 'RUN dotnet publish ... -o /app' line in the Dockerfile" >&2; exit 1; }
+# shellcheck disable=SC2086 # the Dockerfile's words, split as the shell in the image splits them
+(cd "$root" && with_machine_cache $publish -o "$work/publish" -nologo -v q -p:ContinuousIntegrationBuild=true >/dev/null)
+cmp "$work/publish/CoalaModels/coala-aec.onnx" "$root/models/coala-aec.onnx"
+"$work/publish/coala" embed "$wav" --output "$work/published.csv"
+cmp "$work/tool.csv" "$work/published.csv"
 
 echo "package test: passed in $(( $(date +%s) - start )) s"

@@ -2,7 +2,9 @@
 # CI check of samples/ (called from .ci/run): installs what the samples need (apt packages only when missing,
 # dotnet-repl from .config/dotnet-tools.json), renders the SMALL data subsets (4 instrument families x 6 notes
 # per soundfont; 4 SYNTHETIC genres x 8 clips), builds both sample consoles, runs them, and runs both notebooks
-# headless with dotnet-repl. Fails when a step fails, a notebook cell fails, or an accuracy floor is missed.
+# headless with dotnet-repl. Fails when a step fails, a notebook cell fails, an accuracy floor is missed, or a
+# committed notebook lacks its outputs (text, both pictures) or holds outputs of an older version of a cell
+# (regenerate them with scripts/notebooks.sh).
 # Outputs (PNGs, executed notebooks) go to runs/ci-samples/ (ignored by git).
 #   .ci/samples.sh
 # The model: the default one (CoalaModels/coala-aec.onnx beside the sample) when the build puts it there, else
@@ -52,19 +54,21 @@ fi
 
 step "InstrumentClassification console"
 dotnet samples/InstrumentClassification/bin/Release/net10.0/InstrumentClassification.dll \
-  --train "$out/data/instruments/fluidr3" --test "$out/data/instruments/timgm6mb" --out "$out/console" --min-accuracy 0.4
+  --train "$out/data/instruments/fluidr3" --test "$out/data/instruments/timgm6mb" --output "$out/console" --min-accuracy 0.4
 step "GenreClassification console (SYNTHETIC data)"
 dotnet samples/GenreClassification/bin/Release/net10.0/GenreClassification.dll \
-  --data "$out/data/genres" --out "$out/console"
+  --data "$out/data/genres" --output "$out/console"
 
 # A notebook runs from its own folder (its #r paths are relative to it); dotnet-repl exits non-zero when a cell
-# fails, and notebook_outputs.py prints the cells' text and checks for errors and pictures once more.
+# fails, and notebook_outputs.py prints the cells' text and checks for errors and pictures once more, then checks the
+# committed notebook's own outputs (present, made from the current cells; differences from this run are listed).
 run_notebook() { # folder, notebook, then NAME=VALUE settings
   local dir=$1 nb=$2; shift 2
   ( cd "samples/$dir" && env "$@" COALA_SAMPLE_OUT="$out/notebooks" \
       dotnet repl --run "$nb" --exit-after-run --output-path "$out/${nb%.ipynb}.out.ipynb" >/dev/null ) \
     || { echo "notebook $nb: dotnet-repl exited $?" >&2; python3 .ci/notebook_outputs.py "$out/${nb%.ipynb}.out.ipynb" || true; return 1; }
   python3 .ci/notebook_outputs.py "$out/${nb%.ipynb}.out.ipynb"
+  python3 .ci/notebook_outputs.py --committed "samples/$dir/$nb" "$out/${nb%.ipynb}.out.ipynb"
 }
 step "InstrumentClassification notebook"
 run_notebook InstrumentClassification InstrumentClassification.ipynb \

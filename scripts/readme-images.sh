@@ -3,7 +3,9 @@
 #   scripts/readme-images.sh [--out DIR] [--instruments DIR] [--run DIR] [--model FILE]
 # DIR/instrument-confusion.png, DIR/instrument-embedding-map.png: the InstrumentClassification sample on the full
 #   soundfont renders (--instruments, default /work/corpus-data/instruments: fluidr3 = train, timgm6mb = test;
-#   made by scripts/eval-data/render-instruments.sh).
+#   made by scripts/eval-data/render-instruments.sh). The accuracy in the confusion picture is the sample's
+#   pipeline (NormalizeMeanVariance + LbfgsMaximumEntropy), not the README tables' `coala evaluate` run (features
+#   standardised on the training split): the README says which is which next to the pictures.
 # DIR/training-losses.png, DIR/what-the-model-hears.png: copied from a `coala train` run folder (--run, default
 #   /work/corpus-data/runs/aec): its losses.png, and its last reconstructions/epoch_NNN.png (validation patches,
 #   top row, vs the AE-C reconstructions, bottom row). Skipped with a note when the run folder has none.

@@ -30,13 +30,13 @@ dotnet build "$root/src/Coala.ML.Cli" -c Release -v q -nologo >/dev/null
 coala() { dotnet "$root/src/Coala.ML.Cli/bin/Release/net10.0/coala.dll" "$@"; }
 
 echo "== coala prepare" >&2
-coala prepare --folder corpus/samples --out prepared --min-count 3
+coala prepare --folder corpus/samples --output prepared --min-count 3
 
 echo "== coala train (AE-C, $epochs epochs)" >&2
 tcmalloc=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
 resume=(); [ -f run/checkpoint.coala ] && resume=(--resume)
 if [ -e "$tcmalloc" ]; then export_preload=$tcmalloc; else export_preload=; fi
-LD_PRELOAD=$export_preload coala train --data prepared --variant aec --out run --epochs "$epochs" --batch-size 32 --threads "$(nproc)" "${resume[@]}"
+LD_PRELOAD=$export_preload coala train --data prepared --variant aec --output run --epochs "$epochs" --batch-size 32 --threads "$(nproc)" "${resume[@]}"
 
 echo "== coala export" >&2
 coala export --checkpoint run --output coala-aec-quickstart.onnx

@@ -69,7 +69,7 @@ for spec in "${GENRES[@]}"; do
     read -r -a chords <<< "$prog"
     need=$(( (11 * tempo + 239) / 240 + 1 ))
     {
-      echo "Tempo $tempo"; echo "Groove $groove"; echo "Transpose $transpose"
+      echo "RndSeed $((i + 1))"; echo "Tempo $tempo"; echo "Groove $groove"; echo "Transpose $transpose"   # RndSeed: the grooves' random timing and volume, repeatable
       bar=1
       while [ $bar -le $need ]; do
         for c in "${chords[@]}"; do echo "$bar $c"; bar=$((bar + 1)); done
@@ -77,7 +77,7 @@ for spec in "${GENRES[@]}"; do
     } > "$WORK/clip.mma"
     mma -f "$WORK/clip.mid" "$WORK/clip.mma" >/dev/null 2>"$WORK/mma.err" || { cat "$WORK/mma.err" >&2; exit 1; }
     fluidsynth -ni -q -g 0.6 -r 22050 -O s16 -T wav -F "$WORK/clip.wav" "$SF" "$WORK/clip.mid" >/dev/null
-    sox "$WORK/clip.wav" -c 1 "$WORK/clip-mono.wav" trim 1 10 norm -1
+    sox -R "$WORK/clip.wav" -c 1 "$WORK/clip-mono.wav" trim 1 10 norm -1
     mv "$WORK/clip-mono.wav" "$OUT/$genre/$name"
   done
 done

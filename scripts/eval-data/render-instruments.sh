@@ -51,7 +51,7 @@ for sf in fluidr3:FluidR3_GM.sf2 timgm6mb:TimGM6mb.sf2; do
       if [ -f "$dest/.done-$p3" ]; then continue; fi
       "$PY" "$HERE/render_notes.py" midi "$prog" "$WORK/p$p3.mid" $NOTES
       fluidsynth -ni -q -R 0 -C 0 -g 0.6 -r 16000 -O s16 -T wav -F "$WORK/$name-$p3.wav" "$file" "$WORK/p$p3.mid" >/dev/null
-      sox "$WORK/$name-$p3.wav" -c 1 "$WORK/$name-$p3-mono.wav"
+      sox -R "$WORK/$name-$p3.wav" -c 1 "$WORK/$name-$p3-mono.wav"
       "$PY" "$HERE/render_notes.py" cut "$WORK/$name-$p3-mono.wav" "$dest" "$p3" $NOTES | grep '^silent' >> "$OUT/silent.tsv" || true
       rm -f "$WORK/$name-$p3.wav" "$WORK/$name-$p3-mono.wav"
       touch "$dest/.done-$p3"

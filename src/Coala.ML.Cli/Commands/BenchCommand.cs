@@ -50,7 +50,7 @@ internal static class BenchCommand
     {
         if (!double.IsFinite(minutes) || minutes <= 0 || minutes > 24 * 60)
         {
-            Console.Error.WriteLine($"error: --long-minutes {minutes}: expected 0 < minutes <= 1440");
+            Console.Error.WriteLine(CliError.Line("bench", $"--long-minutes {minutes}: expected 0 < minutes <= 1440"));
             return 1;
         }
         var dir = Directory.CreateTempSubdirectory("coala-bench-long-").FullName;
@@ -103,7 +103,7 @@ internal static class BenchCommand
         }
         catch (CoalaException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine(CliError.Line("bench", e.Message));
             return 1;
         }
         finally
@@ -242,7 +242,7 @@ internal static class BenchCommand
         }
         catch (CoalaException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine(CliError.Line("bench", e.Message));
             return 1;
         }
         finally

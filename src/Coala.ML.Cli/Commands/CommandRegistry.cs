@@ -5,9 +5,10 @@ namespace Coala.ML.Cli.Commands;
 /// <summary>The CLI's verbs, in help order. Add a verb by adding its Create() here.</summary>
 internal static class CommandRegistry
 {
-    public static IEnumerable<Command> All()
+    /// <param name="environment">Environment variables as the verbs read them (embed --shard auto); the process's by default.</param>
+    public static IEnumerable<Command> All(Func<string, string?>? environment = null)
     {
-        yield return EmbedCommand.Create();
+        yield return EmbedCommand.Create(environment);
         yield return BenchCommand.Create();
         yield return PrepareCommand.Create();
         yield return TrainCommand.Create();

@@ -31,7 +31,7 @@ internal static class CorrelateCommand
             Description = "mean: mean-pooled embedding of all patches (default); max-energy: the highest-energy patch only, as the reference's validation data.",
             DefaultValueFactory = _ => "mean",
         };
-        var output = new Option<FileInfo?>("--out") { Description = "Also write the markdown table to this file." };
+        var output = new Option<FileInfo?>("--output", "--out", "-o") { Description = "Also write the markdown table to this file." };
         var c = new Command("correlate", "CCA between model embeddings and acoustic descriptors (paper section 3.3, Table 2), as markdown.");
         foreach (var o in new Option[] { models, clips, maxClips, pca, patch, output }) c.Options.Add(o);
         c.SetAction(parse =>
@@ -68,8 +68,7 @@ internal static class CorrelateCommand
             }
             catch (CoalaException e)
             {
-                Console.Error.WriteLine($"coala correlate: {e.Message}");
-                return 1;
+                return CliError.Fail("correlate", e.Message);
             }
         });
         return c;

@@ -15,24 +15,42 @@ internal static class EmbedCommand
 {
     public static readonly string[] AudioExtensions = [".wav", ".wave", ".mp3", ".ogg", ".oga"];
 
-    public static Command Create()
+    /// <param name="environment">Reads environment variables (for <c>--shard auto</c>); the process's by default.</param>
+    public static Command Create(Func<string, string?>? environment = null)
     {
+        environment ??= Environment.GetEnvironmentVariable;
         var inputs = new Argument<string[]>("inputs") { Description = "Audio files and/or folders (WAV, MP3, Ogg Vorbis)", Arity = ArgumentArity.OneOrMore };
-        var output = new Option<string>("--output", "-o") { Description = "File to write: CSV, or Parquet when it ends in .parquet (or with --format)", Required = true };
+        var output = new Option<string>("--output", "--out", "-o") { Description = "File to write: CSV, or Parquet when it ends in .parquet (or with --format)", Required = true };
         var format = new Option<string?>("--format") { Description = "csv or parquet (default: from the --output extension, .parquet for Parquet, else CSV)" };
         var model = new Option<string?>("--model", "-m") { Description = "Coala.ML ONNX encoder (default: the model installed with Coala.ML)" };
         var recursive = new Option<bool>("--recursive", "-r") { Description = "Search folders recursively" };
         var pooling = new Option<CoalaPooling>("--pooling") { Description = "Mean (1152 values) or MeanAndStd (2304)", DefaultValueFactory = _ => CoalaPooling.Mean };
-        var threads = new Option<int>("--threads") { Description = "Files embedded in parallel (default: processor count); each encoder run then gets processor count / threads ONNX Runtime threads", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = new Option<int?>("--threads") { Description = "Files embedded in parallel (default: processor count); each encoder run then gets the cores divided by this number as ONNX Runtime threads" };
         var gpu = new Option<int?>("--gpu") { Description = "CUDA device id (needs the CUDA libraries; falls back to CPU)" };
-        var shard = new Option<string?>("--shard") { Description = "i/N: embed only shard i (0-based) of N of the sorted input list, for fanning out over machines" };
+        var shard = new Option<string?>("--shard")
+        {
+            Description = "i/N: embed only shard i (0-based) of N of the sorted input list, for fanning out over machines; " +
+                          $"auto: i and N from a Slurm array ({ShardSpec.SlurmIdVariable}, {ShardSpec.SlurmCountVariable}) or a Kubernetes Indexed Job " +
+                          $"({ShardSpec.KubernetesIndexVariable}, with --shard-count or {ShardSpec.CountVariable})",
+        };
+        var shardCount = new Option<int?>("--shard-count") { Description = $"N for --shard auto (a Kubernetes Indexed Job's completions; default: {ShardSpec.CountVariable}, or Slurm's {ShardSpec.SlurmCountVariable})" };
 
         var c = new Command("embed", "Embed audio files with a COALA encoder into a CSV or Parquet file (path, then the vector).")
         {
-            inputs, output, format, model, recursive, pooling, threads, gpu, shard,
+            inputs, output, format, model, recursive, pooling, threads, gpu, shard, shardCount,
         };
-        c.SetAction(r => Run(r.GetValue(inputs)!, r.GetValue(output)!, r.GetValue(format), r.GetValue(model), r.GetValue(recursive),
-            r.GetValue(pooling), r.GetValue(threads), r.GetValue(gpu), r.GetValue(shard)));
+        c.SetAction(r =>
+        {
+            ShardSpec? spec = null;
+            if (r.GetValue(shard) is { } text)
+            {
+                try { spec = ShardSpec.Resolve(text, r.GetValue(shardCount), environment); }
+                catch (CoalaException e) { return CliError.Fail("embed", e.Message); }
+            }
+            else if (r.GetValue(shardCount) is not null) return CliError.Fail("embed", "--shard-count goes with --shard auto");
+            return Run(r.GetValue(inputs)!, r.GetValue(output)!, r.GetValue(format), r.GetValue(model), r.GetValue(recursive),
+                r.GetValue(pooling), r.GetValue(threads) ?? Environment.ProcessorCount, r.GetValue(gpu), spec);
+        });
         return c;
     }
 
@@ -94,73 +112,87 @@ internal static class EmbedCommand
     public static int EncoderThreadsFor(int filesInParallel, int? cores = null) =>
         filesInParallel <= 1 ? 0 : Math.Max(1, (cores ?? Environment.ProcessorCount) / filesInParallel);
 
-    private static int Run(string[] inputs, string output, string? formatName, string? modelPath, bool recursive, CoalaPooling pooling, int threads, int? gpu, string? shard)
+    private static int Run(string[] inputs, string output, string? formatName, string? modelPath, bool recursive, CoalaPooling pooling, int threads, int? gpu, ShardSpec? shard)
     {
-        var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        // Messages are plain lines on Console.Error (CliError's "coala embed: ..." for errors): Spectre.Console would
+        // wrap them at 80 columns when stderr is not a terminal, splitting paths. Spectre draws the progress bar only.
+        var err = Console.Error;
         OutputFormat format;
         try { format = ParseFormat(formatName, output); }
-        catch (CoalaException e) { err.MarkupLineInterpolated($"[red]error[/] {e.Message}"); return 1; }
+        catch (CoalaException e) { return CliError.Fail("embed", e.Message); }
         var failures = new List<(string Path, string Error)>();
         var files = ListInputs(inputs, recursive, failures);
         if (shard is not null)
         {
-            try
-            {
-                var (index, count) = ParseShard(shard);
-                files = Shard(files, index, count);
-            }
-            catch (CoalaException e) { err.MarkupLineInterpolated($"[red]error[/] {e.Message}"); return 1; }
+            files = Shard(files, shard.Index, shard.Count);
+            err.WriteLine($"coala embed: shard {shard.Index}/{shard.Count} ({shard.Source}): {files.Count} file(s)");
         }
         if (files.Count == 0)
         {
-            foreach (var (p, e) in failures) err.MarkupLineInterpolated($"[red]error[/] {p}: {e}");
-            err.MarkupLine("[red]nothing to embed[/]");
-            return 1;
+            WriteFailures(err, failures);
+            return CliError.Fail("embed", "nothing to embed");
         }
 
         CoalaEmbedder embedder;
         try { embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = modelPath, Pooling = pooling }, gpu, encoderThreads: EncoderThreadsFor(threads)); }
-        catch (CoalaException e) { err.MarkupLineInterpolated($"[red]error[/] {e.Message}"); return 1; }
+        catch (CoalaException e) { return CliError.Fail("embed", e.Message); }
 
         using (embedder)
         {
             var results = new float[]?[files.Count];
-            int done = 0;
+            var errors = new (string, string)?[files.Count];
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            err.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
-                    new RemainingTimeColumn(), new SpinnerColumn())
-                .Start(ctx =>
+            void EmbedAll(Action? onFileDone) =>
+                Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, i =>
                 {
-                    var task = ctx.AddTask($"embedding {files.Count} files", maxValue: files.Count);
-                    var errors = new (string, string)?[files.Count];
-                    Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, i =>
-                    {
-                        try { results[i] = embedder.EmbedFile(files[i]); }
-                        catch (CoalaException e) { errors[i] = (files[i], e.Message); }
-                        catch (Exception e) when (e is not OutOfMemoryException) { errors[i] = (files[i], $"unexpected {e.GetType().Name}: {e.Message}"); }
-                        task.Value = Interlocked.Increment(ref done);
-                    });
-                    failures.AddRange(errors.Where(e => e.HasValue).Select(e => e!.Value));
+                    try { results[i] = embedder.EmbedFile(files[i]); }
+                    catch (CoalaException e) { errors[i] = (files[i], e.Message); }
+                    catch (Exception e) when (e is not OutOfMemoryException) { errors[i] = (files[i], $"unexpected {e.GetType().Name}: {e.Message}"); }
+                    onFileDone?.Invoke();
                 });
+            if (Console.IsErrorRedirected) EmbedAll(null); // a log, not a terminal: no progress bar
+            else
+            {
+                int done = 0;
+                var progress = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(err) });
+                progress.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
+                        new RemainingTimeColumn(), new SpinnerColumn())
+                    .Start(ctx =>
+                    {
+                        var task = ctx.AddTask($"embedding {files.Count} files", maxValue: files.Count);
+                        EmbedAll(() => task.Value = Interlocked.Increment(ref done));
+                    });
+            }
+            failures.AddRange(errors.Where(e => e.HasValue).Select(e => e!.Value));
             double seconds = clock.Elapsed.TotalSeconds;
+            int ok = results.Count(r => r != null);
+            if (ok == 0)
+            {
+                // Nothing embedded: no file at all (not a header-only one that a merge would take for a shard's result).
+                WriteFailures(err, failures);
+                return CliError.Fail("embed", $"none of the {files.Count} input(s) could be embedded; nothing written to {output}");
+            }
 
             try
             {
                 if (format == OutputFormat.Parquet) WriteParquet(output, files, results, embedder.Dimension);
                 else WriteCsv(output, files, results, embedder.Dimension);
             }
-            catch (CoalaException e) { err.MarkupLineInterpolated($"[red]error[/] {e.Message}"); return 1; }
-            int ok = results.Count(r => r != null);
-            err.MarkupLineInterpolated($"wrote {ok} embeddings ({embedder.Dimension} values each) to {output}");
+            catch (CoalaException e) { return CliError.Fail("embed", e.Message); }
+            err.WriteLine($"wrote {ok} embeddings ({embedder.Dimension} values each) to {output}");
             err.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"embedding took {seconds:F2} s ({files.Count / Math.Max(seconds, 1e-9):F2} files/s, model load and output not counted)"));
-            if (failures.Count > 0)
-            {
-                err.MarkupLineInterpolated($"[yellow]{failures.Count} input(s) failed:[/]");
-                foreach (var (p, e) in failures) err.WriteLine($"  {e}".Contains(p, StringComparison.Ordinal) ? $"  {e}" : $"  {p}: {e}");
-            }
-            return failures.Count == 0 ? 0 : ok > 0 ? 2 : 1;
+            WriteFailures(err, failures);
+            return failures.Count == 0 ? 0 : 2;
         }
+    }
+
+    /// <summary>"N input(s) failed:" and one unwrapped line per failure (the message alone when it names the path).</summary>
+    private static void WriteFailures(TextWriter err, List<(string Path, string Error)> failures)
+    {
+        if (failures.Count == 0) return;
+        err.WriteLine($"{failures.Count} input(s) failed:");
+        foreach (var (p, e) in failures) err.WriteLine(e.Contains(p, StringComparison.Ordinal) ? $"  {e}" : $"  {p}: {e}");
     }
 
     /// <summary>Writes the header and one row per successful file, atomically.</summary>

@@ -18,7 +18,7 @@ internal static class EvaluateCommand
         var random = new Option<bool>("--random-encoder") { Description = "Add a randomly initialised COALA encoder (same architecture; the scaler of the first --model, else fitted on the first task's training clips)." };
         var tasks = new Option<string[]>("--task") { Description = "Task, [NAME=]KIND:ARGS (repeatable): fsdd-digit:DIR, fsdd-speaker:DIR, folders:TRAIN_DIR,TEST_DIR, kfold:DIR, us8k:DIR, gtzan:DIR, nsynth:DIR.", Required = true, AllowMultipleArgumentsPerToken = false };
         var repeats = new Option<int>("--repeats") { Description = "MLP trainings per task and feature set, each with its own seed.", DefaultValueFactory = _ => 10 };
-        var output = new Option<string>("--out") { Description = "Output folder: evaluation.md, evaluation.csv, confusion/*.png, random-encoder.onnx.", DefaultValueFactory = _ => "evaluation" };
+        var output = new Option<string>("--output", "--out", "-o") { Description = "Output folder: evaluation.md, evaluation.csv, confusion/*.png, random-encoder.onnx.", DefaultValueFactory = _ => "evaluation" };
         var maxPerClass = new Option<int?>("--max-per-class") { Description = "At most N training clips per class (seeded subset; for nsynth the balanced subset size, default 500)." };
         var folds = new Option<int>("--folds") { Description = "k for kfold:DIR and for GTZAN without split lists.", DefaultValueFactory = _ => 5 };
         var seed = new Option<int>("--seed") { Description = "Base seed (folds, subsets, MLP repeats, random encoder weights).", DefaultValueFactory = _ => 0 };
@@ -26,7 +26,7 @@ internal static class EvaluateCommand
         var patience = new Option<int>("--patience") { Description = "Early-stopping patience in epochs on a held-out 10% of training (0: no early stopping).", DefaultValueFactory = _ => 10 };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate of the MLP.", DefaultValueFactory = _ => 1e-3 };
         var dropout = new Option<double>("--dropout") { Description = "Dropout after the MLP's hidden layer.", DefaultValueFactory = _ => 0.5 };
-        var threads = new Option<int>("--threads") { Description = "Clips whose features are extracted at once, and libtorch threads (default: processor count).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = new Option<int?>("--threads") { Description = "Clips whose features are extracted at once, and libtorch threads (default: processor count)." };
         var noMlNet = new Option<bool>("--no-mlnet") { Description = "Skip the ML.NET LbfgsMaximumEntropy table." };
         var noPlots = new Option<bool>("--no-plots") { Description = "Do not write confusion-matrix PNGs." };
 
@@ -45,7 +45,7 @@ internal static class EvaluateCommand
                     {
                         Repeats = r.GetValue(repeats),
                         Seed = r.GetValue(seed),
-                        Threads = r.GetValue(threads),
+                        Threads = r.GetValue(threads) ?? Math.Max(1, Environment.ProcessorCount),
                         MlNet = !r.GetValue(noMlNet),
                         Plots = !r.GetValue(noPlots),
                         Mlp = new MlpOptions { MaxEpochs = r.GetValue(epochs), Patience = r.GetValue(patience), LearningRate = r.GetValue(lr), Dropout = r.GetValue(dropout) },
@@ -53,8 +53,7 @@ internal static class EvaluateCommand
             }
             catch (CoalaException e)
             {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return 1;
+                return CliError.Fail("evaluate", e.Message);
             }
         });
         return c;

@@ -13,7 +13,7 @@ internal static class ExportCommand
         {
             Description = $"Checkpoint file, or a run folder (uses its {TrainingCheckpoint.FileName}).", Required = true,
         };
-        var output = new Option<FileInfo>("--output") { Description = "ONNX model to write (e.g. model.onnx).", Required = true };
+        var output = new Option<FileInfo>("--output", "--out", "-o") { Description = "ONNX model to write (e.g. model.onnx).", Required = true };
         var tags = new Option<bool>("--tags")
         {
             Description = "Also write the tag model <name>.tags.onnx beside the encoder (AE-C and E-C: tag encoder and both contrastive heads, for coala tags / coala search).",
@@ -36,8 +36,7 @@ internal static class ExportCommand
             }
             catch (CoalaException e)
             {
-                Console.Error.WriteLine($"coala export: {e.Message}");
-                return 1;
+                return CliError.Fail("export", e.Message);
             }
         });
         return c;

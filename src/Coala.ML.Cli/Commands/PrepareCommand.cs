@@ -6,7 +6,7 @@ using Coala.ML.Training.Data;
 namespace Coala.ML.Cli.Commands;
 
 /// <summary>
-/// <c>coala prepare --csv tags.csv --folder dir --out dir</c>: audio + tags to a training set
+/// <c>coala prepare --csv tags.csv --folder dir --output dir</c>: audio + tags to a training set
 /// (see <see cref="CorpusPreparer"/>). Progress on stderr, summary on stdout; a re-run with the same inputs
 /// and options prints "up to date"; an interrupted run resumes from its patch cache.
 /// </summary>
@@ -16,7 +16,7 @@ internal static class PrepareCommand
     {
         var csv = new Option<string?>("--csv") { Description = "Tag CSV: 'path,tags' (space-separated tags; paths relative to the CSV's folder or absolute)" };
         var folder = new Option<string?>("--folder") { Description = "Audio folder: each file is tagged with the words of its relative path" };
-        var output = new Option<string>("--out", "-o") { Description = "Output directory of the prepared corpus", Required = true };
+        var output = new Option<string>("--output", "--out", "-o") { Description = "Output directory of the prepared corpus", Required = true };
         var minCount = new Option<int>("--min-count") { Description = "Drop tags on fewer clips", DefaultValueFactory = _ => 10 };
         var vocab = new Option<int>("--vocab") { Description = "Keep at most this many tags, the most frequent", DefaultValueFactory = _ => 1000 };
         var maxShare = new Option<double>("--max-share") { Description = "Drop tags on more than this share of the clips", DefaultValueFactory = _ => 0.7 };
@@ -26,7 +26,7 @@ internal static class PrepareCommand
             Description = "Drop a clip whose patch (mean removed) has cosine similarity above this with an earlier kept clip; 0 disables",
             DefaultValueFactory = _ => NearDuplicates.DefaultThreshold,
         };
-        var threads = new Option<int>("--threads") { Description = "Files decoded in parallel (default: processor count)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = new Option<int?>("--threads") { Description = "Files decoded in parallel (default: processor count)" };
         var patchesPerClip = new Option<int>("--patches-per-clip")
         {
             Description = "Training patches a clip may give: the highest-energy one (the reference, 1) and then further non-overlapping windows inside the clip; validation keeps one per clip",
@@ -46,7 +46,7 @@ internal static class PrepareCommand
             MaxVocabulary = r.GetValue(vocab),
             MaxShare = r.GetValue(maxShare),
             Seed = r.GetValue(seed),
-            Threads = r.GetValue(threads),
+            Threads = r.GetValue(threads) ?? Environment.ProcessorCount,
             NearDuplicateThreshold = r.GetValue(nearDuplicate),
         }, cancel)));
         return c;
@@ -64,7 +64,7 @@ internal static class PrepareCommand
         catch (CoalaException e)
         {
             progress.End();
-            err.WriteLine($"error: {e.Message}");
+            err.WriteLine(CliError.Line("prepare", e.Message));
             return 1;
         }
         catch (OperationCanceledException)

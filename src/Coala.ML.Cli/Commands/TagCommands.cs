@@ -45,21 +45,17 @@ internal static class TagCommands
         var tagModel = TagModelOption();
         var top = new Option<int>("--top") { Description = "Clips to print", DefaultValueFactory = _ => 20 };
         var recursive = new Option<bool>("--recursive", "-r") { Description = "Search folders recursively" };
-        var threads = new Option<int>("--threads") { Description = "Files decoded in parallel (default: processor count)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = new Option<int?>("--threads") { Description = "Files decoded in parallel (default: processor count)" };
         var c = new Command("search", "Rank audio files by cosine similarity to a tag query in COALA's shared audio-tag space (AE-C/E-C models exported with --tags).")
         {
             query, inputs, model, tagModel, top, recursive, threads,
         };
         c.SetAction(r => Search(r.GetValue(query)!, r.GetValue(inputs)!, r.GetValue(model), r.GetValue(tagModel), r.GetValue(top),
-            r.GetValue(recursive), r.GetValue(threads)));
+            r.GetValue(recursive), r.GetValue(threads) ?? Environment.ProcessorCount));
         return c;
     }
 
-    private static int Fail(string verb, string message)
-    {
-        Console.Error.WriteLine($"coala {verb}: {message}");
-        return 1;
-    }
+    private static int Fail(string verb, string message) => CliError.Fail(verb, message);
 
     private static int Tags(string[] files, string? modelPath, string? tagModelPath, int top, bool eval, string? data, int k)
     {

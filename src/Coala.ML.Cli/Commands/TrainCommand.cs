@@ -13,7 +13,7 @@ internal static class TrainCommand
     {
         var data = new Option<DirectoryInfo>("--data") { Description = "Prepared corpus folder (output of `coala prepare`).", Required = true };
         var variant = new Option<string?>("--variant") { Description = "aec (default for a new run), ec or cnn. On --resume: the checkpoint's." };
-        var output = new Option<DirectoryInfo>("--out") { Description = "Run folder: checkpoint, CSV log, plots.", Required = true };
+        var output = new Option<DirectoryInfo>("--output", "--out", "-o") { Description = "Run folder: checkpoint, CSV log, plots.", Required = true };
         var epochs = new Option<int>("--epochs") { Description = "Total epochs (on --resume, train up to this epoch).", DefaultValueFactory = _ => 200 };
         var batch = new Option<int>("--batch-size") { Description = "Patches per batch.", DefaultValueFactory = _ => 128 };
         var lr = new Option<double>("--lr") { Description = "Learning rate (peak rate with --warmup-steps).", DefaultValueFactory = _ => 0.005 };
@@ -80,8 +80,8 @@ internal static class TrainCommand
             }
             catch (CoalaException e)
             {
-                Console.Error.WriteLine($"\ncoala train: {e.Message}");
-                return 1;
+                Console.Error.WriteLine();
+                return CliError.Fail("train", e.Message);
             }
             finally
             {

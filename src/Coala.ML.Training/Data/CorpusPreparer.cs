@@ -87,7 +87,7 @@ internal sealed class CorpusPreparer
     /// <summary>Runs the preparation; returns with <see cref="PrepareResult.UpToDate"/> when the output already matches.</summary>
     public PrepareResult Run(PrepareOptions options, Action<PrepareProgress>? progress = null, CancellationToken cancel = default)
     {
-        if (string.IsNullOrWhiteSpace(options.OutputDirectory)) throw new CoalaException("an output directory (--out) is needed");
+        if (string.IsNullOrWhiteSpace(options.OutputDirectory)) throw new CoalaException("an output directory (--output) is needed");
         if (options.Threads < 1) throw new CoalaException($"--threads must be at least 1 (got {options.Threads})");
         if (!(options.NearDuplicateThreshold >= 0 && options.NearDuplicateThreshold <= 1))
             throw new CoalaException($"--near-duplicate-threshold must be in [0, 1] (0 disables it; got {options.NearDuplicateThreshold})");

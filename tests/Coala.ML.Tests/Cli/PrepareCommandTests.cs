@@ -47,6 +47,6 @@ public class PrepareCommandTests
     {
         var (code, _, stderr) = CliRunner.Run("prepare", "--folder", Library(), "--out", TestAssets.TempDir("prepare-bad"), "--patches-per-clip", "0");
         Assert.Equal(1, code);
-        Assert.Contains("error: --patches-per-clip must be at least 1 (got 0)", stderr);
+        Assert.Contains("coala prepare: --patches-per-clip must be at least 1 (got 0)", stderr);
     }
 }

@@ -5,7 +5,10 @@ namespace Coala.ML.Tests.TestSupport;
 /// <summary>Runs the <c>coala</c> CLI in-process, capturing its stdout and stderr (tests using it belong to the "Console" collection).</summary>
 internal static class CliRunner
 {
-    public static (int Code, string Stdout, string Stderr) Run(params string[] args)
+    public static (int Code, string Stdout, string Stderr) Run(params string[] args) => RunWithEnvironment(new Dictionary<string, string>(), args);
+
+    /// <summary>Runs the CLI with <paramref name="environment"/> as the only environment variables the verbs see (the process's are not touched).</summary>
+    public static (int Code, string Stdout, string Stderr) RunWithEnvironment(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var err = new StringWriter();
         var outw = new StringWriter();
@@ -15,7 +18,7 @@ internal static class CliRunner
         try
         {
             var root = new System.CommandLine.RootCommand();
-            foreach (var c in CommandRegistry.All()) root.Subcommands.Add(c);
+            foreach (var c in CommandRegistry.All(name => environment.GetValueOrDefault(name))) root.Subcommands.Add(c);
             return (root.Parse(args).Invoke(), outw.ToString(), err.ToString());
         }
         finally { Console.SetError(oldErr); Console.SetOut(oldOut); }

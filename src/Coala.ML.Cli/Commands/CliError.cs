@@ -1,0 +1,17 @@
+namespace Coala.ML.Cli.Commands;
+
+/// <summary>
+/// How every verb reports a problem: one plain line <c>coala VERB: MESSAGE</c> on stderr (no colour, no markup, no
+/// wrapping, so a redirected log keeps paths whole and a grep for "coala embed:" finds them), and exit code 1.
+/// </summary>
+internal static class CliError
+{
+    public static string Line(string verb, string message) => $"coala {verb}: {message}";
+
+    /// <summary>Writes <see cref="Line"/> to stderr and returns 1.</summary>
+    public static int Fail(string verb, string message)
+    {
+        Console.Error.WriteLine(Line(verb, message));
+        return 1;
+    }
+}
