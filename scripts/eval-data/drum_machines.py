@@ -43,9 +43,10 @@ TEST_MACHINES = [
 ]
 
 # Dirt-Samples folders that repeat these machines: 808* hold the RolandTR808 files byte for byte (PCM data
-# compared); 909 is a TR-909 kick.
+# compared); 909 is a TR-909 kick; drumtraks (Sequential Circuits Drumtraks), kicklinn and linnhats (Linn) are
+# other recordings of machines in the task.
 DIRT_SAMPLES_REPEATS = ["808", "808bd", "808cy", "808hc", "808ht", "808lc", "808lt", "808mc", "808mt", "808oh",
-                        "808sd", "909"]
+                        "808sd", "909", "drumtraks", "kicklinn", "linnhats"]
 
 
 def wav_readable(path):
