@@ -59,7 +59,7 @@ echo "screen: $train_rows training rows, batch $BATCH: $per_epoch steps an epoch
 
 TASKS=(--task "fsdd-digit=fsdd-digit:$FSDD" --task "fsdd-speaker=fsdd-speaker:$FSDD"
        --task "instrument=folders:$INSTRUMENTS/fluidr3,$INSTRUMENTS/timgm6mb"
-       --task "drum=folders:$DRUMS/train,$DRUMS/test")
+       --task "drum=drums:$DRUMS")
 TSV="$OUT/screen.tsv"
 [ -f "$TSV" ] || printf 'name\tvariant\toptions\tsteps\ttrain_min\tpatches_per_s\tval_objective\tval_kl\tval_bce\tval_contrastive\tfsdd_digit\tfsdd_speaker\tinstrument\tdrum\n' > "$TSV"
 

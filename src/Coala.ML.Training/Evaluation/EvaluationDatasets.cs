@@ -96,6 +96,36 @@ internal static partial class EvaluationDatasets
     public static EvaluationTask TrainTestFolders(string name, string trainDir, string testDir) =>
         EvaluationTask.Create(name, [new EvaluationFold("test", ClassFolders(trainDir), ClassFolders(testDir))], testDir);
 
+    /// <summary>
+    /// Drum type on unseen machines (<c>scripts/eval-data/drum-machines.sh</c>): <c>DIR/train/&lt;class&gt;/&lt;machine&gt;/*</c>
+    /// and <c>DIR/test/&lt;class&gt;/&lt;machine&gt;/*</c>. The split is by machine, so a machine folder found under both
+    /// is an error (its sounds would be tested on after training on them).
+    /// </summary>
+    public static EvaluationTask DrumMachines(string name, string dir)
+    {
+        RequireFolder(dir, "drum machines folder");
+        string trainDir = Path.Combine(dir, "train"), testDir = Path.Combine(dir, "test");
+        RequireFolder(trainDir, "drum machines training folder (DIR/train/<class>/<machine>/)");
+        RequireFolder(testDir, "drum machines test folder (DIR/test/<class>/<machine>/)");
+        var train = ClassFolders(trainDir);
+        var test = ClassFolders(testDir);
+        var trainMachines = train.Select(c => MachineOf(trainDir, c)).ToHashSet(StringComparer.Ordinal);
+        var testMachines = test.Select(c => MachineOf(testDir, c)).ToHashSet(StringComparer.Ordinal);
+        var shared = trainMachines.Intersect(testMachines).Order(StringComparer.Ordinal).ToList();
+        if (shared.Count > 0)
+            throw new CoalaException($"machine(s) in both train and test: {string.Join(", ", shared)}; the split must be by machine", dir);
+        return EvaluationTask.Create(name, [new EvaluationFold("unseen machines", train, test)], dir,
+            [$"split by machine: {trainMachines.Count} training, {testMachines.Count} test machines"]);
+
+        // <split>/<class>/<machine>/file: the folder below the class; a file directly in the class folder has none.
+        static string MachineOf(string splitDir, LabelledClip clip)
+        {
+            var parts = Path.GetRelativePath(splitDir, clip.Path).Split(Path.DirectorySeparatorChar);
+            return parts.Length >= 3 ? parts[1]
+                : throw new CoalaException("file is not in a machine folder (expected <class>/<machine>/<file>)", clip.Path);
+        }
+    }
+
     [GeneratedRegex(@"^(?<digit>\d+)_(?<speaker>[^_]+)_(?<index>\d+)$")]
     private static partial Regex FsddName();
 

@@ -3,13 +3,13 @@ namespace Coala.ML.Training.Evaluation;
 /// <summary>
 /// Parses <c>--task</c> values, <c>[NAME=]KIND:ARGS</c>, into loaded tasks:
 /// <c>fsdd-digit:DIR</c>, <c>fsdd-speaker:DIR</c>, <c>folders:TRAIN_DIR,TEST_DIR</c>, <c>kfold:DIR</c>,
-/// <c>us8k:DIR</c>, <c>gtzan:DIR</c>, <c>nsynth:DIR</c>. NAME (optional) is the column heading.
+/// <c>us8k:DIR</c>, <c>gtzan:DIR</c>, <c>nsynth:DIR</c>, <c>drums:DIR</c>. NAME (optional) is the column heading.
 /// </summary>
 internal static class TaskSpec
 {
-    public const string Syntax = "[NAME=]KIND:ARGS with KIND:ARGS one of fsdd-digit:DIR, fsdd-speaker:DIR, folders:TRAIN_DIR,TEST_DIR, kfold:DIR, us8k:DIR, gtzan:DIR, nsynth:DIR";
+    public const string Syntax = "[NAME=]KIND:ARGS with KIND:ARGS one of fsdd-digit:DIR, fsdd-speaker:DIR, folders:TRAIN_DIR,TEST_DIR, kfold:DIR, us8k:DIR, gtzan:DIR, nsynth:DIR, drums:DIR";
 
-    public static readonly string[] Kinds = ["fsdd-digit", "fsdd-speaker", "folders", "kfold", "us8k", "gtzan", "nsynth"];
+    public static readonly string[] Kinds = ["fsdd-digit", "fsdd-speaker", "folders", "kfold", "us8k", "gtzan", "nsynth", "drums"];
 
     /// <summary>Loads the task a spec names.</summary>
     /// <param name="spec">the --task value.</param>
@@ -43,6 +43,7 @@ internal static class TaskSpec
             "us8k" => EvaluationDatasets.UrbanSound8K(name ?? "US8K", args),
             "gtzan" => EvaluationDatasets.Gtzan(name ?? "GTZAN", args, folds, seed),
             "nsynth" => EvaluationDatasets.NSynth(name ?? "NSynth", args, maxPerClass ?? EvaluationDatasets.NSynthDefaultPerClass, seed),
+            "drums" => EvaluationDatasets.DrumMachines(name ?? "drum type", args),
             "folders" => LoadFolders(spec, name, args),
             _ => throw new CoalaException($"task '{spec}': unknown kind '{kind}'"),
         };
