@@ -42,11 +42,11 @@ TCMALLOC=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
 [ -f "$TCMALLOC" ] && export LD_PRELOAD="$TCMALLOC"
 
 DEFAULT_RECIPES="
+adamw-prior-aug|aec|--optimizer adamw --lr 0.001 --warmup-steps 50 --prior-init --augment
 paper|aec|--optimizer sgd --lr 0.005
-adamw|aec|--optimizer adamw --lr 0.001 --warmup-steps 100
-adamw-prior|aec|--optimizer adamw --lr 0.001 --warmup-steps 100 --prior-init
-adamw-prior-aug|aec|--optimizer adamw --lr 0.001 --warmup-steps 100 --prior-init --augment
-adamw-prior-aug-a2a|aec|--optimizer adamw --lr 0.001 --warmup-steps 100 --prior-init --augment --audio-contrast 1
+adamw-prior|aec|--optimizer adamw --lr 0.001 --warmup-steps 50 --prior-init
+adamw-prior-aug-a2a|aec|--optimizer adamw --lr 0.001 --warmup-steps 50 --prior-init --augment --audio-contrast 1
+ec-adamw-aug|ec|--optimizer adamw --lr 0.001 --warmup-steps 50 --augment
 "
 recipes() { if [ -n "$RECIPES" ]; then cat "$RECIPES"; else printf '%s\n' "$DEFAULT_RECIPES"; fi; }
 
