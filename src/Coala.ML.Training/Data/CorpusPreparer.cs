@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Coala.ML.Features;
+using Coala.ML.IO;
 
 namespace Coala.ML.Training.Data;
 
@@ -404,23 +405,8 @@ internal sealed class CorpusPreparer
         WriteAtomic(dir, name, s => s.Write(new UTF8Encoding(false).GetBytes(text)));
 
     /// <summary>Writes <paramref name="name"/> via a temporary file renamed over it once complete and flushed.</summary>
-    internal static void WriteAtomic(string dir, string name, Action<FileStream> write)
-    {
-        string final = Path.Combine(dir, name), temp = final + ".tmp";
-        try
-        {
-            using (var fs = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                write(fs);
-                fs.Flush(flushToDisk: true);
-            }
-            File.Move(temp, final, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CoalaException($"cannot write {name}: {e.Message}", final, e);
-        }
-    }
+    internal static void WriteAtomic(string dir, string name, Action<Stream> write) =>
+        AtomicFile.Write(Path.Combine(dir, name), write, name, flushToDisk: true);
 
     private static void DeleteIfExists(string path)
     {

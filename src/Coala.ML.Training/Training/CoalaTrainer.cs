@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Coala.ML.Features;
+using Coala.ML.IO;
 using Coala.ML.Training.Data;
 using Coala.ML.Training.Model;
 using TorchSharp;
@@ -355,15 +356,6 @@ internal sealed class CoalaTrainer
         foreach (var h in history)
             sb.Append(CultureInfo.InvariantCulture, $"{h.Epoch},{h.Split},{F(h.Objective)},{F(h.AudioKl)},{F(h.TagBce)},{F(h.Contrastive)},{h.PatchesPerSecond:F2},{h.WallSeconds:F3}\n");
         string path = Path.Combine(_runDir, LogFileName);
-        string tmp = path + ".tmp";
-        try
-        {
-            File.WriteAllText(tmp, sb.ToString());
-            File.Move(tmp, path, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CoalaException($"cannot write the training log: {e.Message}", path, e);
-        }
+        AtomicFile.WriteAllText(path, sb.ToString(), "the training log");
     }
 }

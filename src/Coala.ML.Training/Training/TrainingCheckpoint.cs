@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Coala.ML.IO;
 using Coala.ML.Training.Model;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -165,22 +166,7 @@ internal sealed class TrainingCheckpoint
             ms.Write(SHA256.HashData(ms.GetBuffer().AsSpan(0, (int)ms.Length)));
             body = ms.ToArray();
         }
-        string full = Path.GetFullPath(path);
-        string tmp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write))
-            {
-                fs.Write(body);
-                fs.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, full, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            try { File.Delete(tmp); } catch (Exception) { /* best effort */ }
-            throw new CoalaException($"cannot write the checkpoint: {e.Message}", path, e);
-        }
+        AtomicFile.WriteAllBytes(path, body, "the checkpoint", flushToDisk: true);
     }
 
     /// <summary>Reads and verifies a checkpoint; anything missing, truncated or altered is a <see cref="CoalaException"/> naming the file.</summary>
