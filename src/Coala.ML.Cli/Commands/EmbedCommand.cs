@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using Coala.ML.IO;
 using Coala.ML.Model;
 using Spectre.Console;
 
@@ -18,7 +19,7 @@ internal static class EmbedCommand
     public static Command Create()
     {
         var inputs = new Argument<string[]>("inputs") { Description = "Audio files and/or folders (WAV, MP3, Ogg Vorbis)", Arity = ArgumentArity.OneOrMore };
-        var output = new Option<string>("--output", "-o") { Description = "File to write: CSV, or Parquet when it ends in .parquet (or with --format)", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "File to write: CSV, or Parquet when it ends in .parquet (or with --format); - for standard output", Required = true };
         var format = new Option<string?>("--format") { Description = "csv or parquet (default: from the --output extension, .parquet for Parquet, else CSV)" };
         var model = new Option<string?>("--model", "-m") { Description = "Coala.ML ONNX encoder (default: the model installed with Coala.ML)" };
         var recursive = new Option<bool>("--recursive", "-r") { Description = "Search folders recursively" };
@@ -26,13 +27,14 @@ internal static class EmbedCommand
         var threads = new Option<int>("--threads") { Description = "Files embedded in parallel (default: processor count); each encoder run then gets processor count / threads ONNX Runtime threads", DefaultValueFactory = _ => Environment.ProcessorCount };
         var gpu = new Option<int?>("--gpu") { Description = "CUDA device id (needs the CUDA libraries; falls back to CPU)" };
         var shard = new Option<string?>("--shard") { Description = "i/N: embed only shard i (0-based) of N of the sorted input list, for fanning out over machines" };
+        var force = new Option<bool>("--force") { Description = "Write the output even when its name has an audio extension (.wav, .mp3, ...)" };
 
         var c = new Command("embed", "Embed audio files with a COALA encoder into a CSV or Parquet file (path, then the vector).")
         {
-            inputs, output, format, model, recursive, pooling, threads, gpu, shard,
+            inputs, output, format, model, recursive, pooling, threads, gpu, shard, force,
         };
         c.SetAction(r => Run(r.GetValue(inputs)!, r.GetValue(output)!, r.GetValue(format), r.GetValue(model), r.GetValue(recursive),
-            r.GetValue(pooling), r.GetValue(threads), r.GetValue(gpu), r.GetValue(shard)));
+            r.GetValue(pooling), r.GetValue(threads), r.GetValue(gpu), r.GetValue(shard), r.GetValue(force)));
         return c;
     }
 
@@ -48,25 +50,76 @@ internal static class EmbedCommand
         _ => throw new CoalaException($"--format '{format}': expected csv or parquet"),
     };
 
-    /// <summary>Expands folders into their audio files (sorted), keeping explicit files as given.</summary>
-    public static List<string> ListInputs(IEnumerable<string> inputs, bool recursive, List<(string Path, string Error)> failures)
+    /// <summary>
+    /// Expands folders into their audio files (sorted), keeping explicit files as given. Only regular files are listed
+    /// (a FIFO, device or socket would block or never end): others are failures with the reason. With
+    /// <paramref name="recursive"/> each real folder is walked once, however many links lead to it; a link back into
+    /// a folder already walked (a loop) is skipped and noted in <paramref name="notes"/>.
+    /// </summary>
+    public static List<string> ListInputs(IEnumerable<string> inputs, bool recursive, List<(string Path, string Error)> failures,
+        List<(string Path, string Note)>? notes = null)
     {
         var files = new List<string>();
         foreach (var input in inputs)
         {
-            if (Directory.Exists(input))
+            var status = FileStatus.Of(input);
+            if (status.Kind == FileKind.Directory)
             {
-                var found = Directory.EnumerateFiles(input, "*", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly)
-                    .Where(f => AudioExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
-                    .Order(StringComparer.Ordinal).ToList();
+                var found = new List<string>();
+                WalkFolder(input, recursive, found, failures, notes);
+                found.Sort(StringComparer.Ordinal);
                 if (found.Count == 0)
                     failures.Add((input, $"folder holds no audio files ({string.Join(", ", AudioExtensions)}){(recursive ? "" : "; use --recursive for subfolders")}"));
                 files.AddRange(found);
             }
-            else if (File.Exists(input)) files.Add(input);
-            else failures.Add((input, "no such file or folder"));
+            else if (status.Kind == FileKind.Regular) files.Add(input);
+            else if (status.Kind == FileKind.Missing) failures.Add((input, NotFound(input)));
+            else failures.Add((input, $"skipped: {FileStatus.Describe(status.Kind)}, not a regular file"));
         }
         return files;
+    }
+
+    /// <summary>"no such file or folder", or why .NET cannot open a name that is not valid UTF-8.</summary>
+    private static string NotFound(string path) => path.Contains('\uFFFD')
+        ? "the file name is not valid UTF-8 (shown with U+FFFD), and .NET opens files only by UTF-8 names; rename it"
+        : "no such file or folder";
+
+    private static void WalkFolder(string root, bool recursive, List<string> found, List<(string Path, string Error)> failures,
+        List<(string Path, string Note)>? notes)
+    {
+        // Breadth first, so that of two ways to one folder the shallower is kept. Identity: device and inode (the
+        // resolved path where the platform gives no inode).
+        var visited = new Dictionary<(ulong, ulong, string?), string>();
+        var pending = new Queue<string>();
+        pending.Enqueue(root);
+        while (pending.Count > 0)
+        {
+            string dir = pending.Dequeue();
+            var id = FileStatus.Of(dir);
+            if (!visited.TryAdd((id.Device, id.Inode, id.ResolvedPath), dir))
+            {
+                notes?.Add((dir, $"skipped: the same folder as {visited[(id.Device, id.Inode, id.ResolvedPath)]} (a symbolic link loop or a second link to it)"));
+                continue;
+            }
+            IEnumerable<string> entries;
+            try { entries = Directory.EnumerateFileSystemEntries(dir).Order(StringComparer.Ordinal).ToList(); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                failures.Add((dir, $"cannot read the folder: {e.Message}"));
+                continue;
+            }
+            foreach (var entry in entries)
+            {
+                var kind = FileStatus.Of(entry).Kind;
+                bool audio = AudioExtensions.Contains(Path.GetExtension(entry).ToLowerInvariant());
+                if (kind == FileKind.Directory) { if (recursive) pending.Enqueue(entry); }
+                else if (!audio) continue;
+                else if (kind == FileKind.Regular) found.Add(entry);
+                else if (kind == FileKind.Missing)
+                    failures.Add((entry, entry.Contains('\uFFFD') ? NotFound(entry) : "a broken symbolic link"));
+                else failures.Add((entry, $"skipped: {FileStatus.Describe(kind)}, not a regular file"));
+            }
+        }
     }
 
     /// <summary>
@@ -94,14 +147,44 @@ internal static class EmbedCommand
     public static int EncoderThreadsFor(int filesInParallel, int? cores = null) =>
         filesInParallel <= 1 ? 0 : Math.Max(1, (cores ?? Environment.ProcessorCount) / filesInParallel);
 
-    private static int Run(string[] inputs, string output, string? formatName, string? modelPath, bool recursive, CoalaPooling pooling, int threads, int? gpu, string? shard)
+    /// <summary><c>-o -</c>: standard output (tests replace it).</summary>
+    internal static Func<Stream> StandardOutput = Console.OpenStandardOutput;
+
+    /// <summary>
+    /// Why <paramref name="output"/> must not be written, or <c>null</c>: it is one of <paramref name="inputs"/> (same
+    /// file after resolving links: same device and inode), or its name has an audio extension and <paramref name="force"/>
+    /// is not set.
+    /// </summary>
+    public static string? OutputRefusal(string output, IReadOnlyList<string> inputs, bool force)
+    {
+        var target = FileStatus.Of(output);
+        if (target.Kind is FileKind.Regular)
+            foreach (var input in inputs)
+                if (FileStatus.Of(input).SameAs(target))
+                    return $"the output {output} is also an input ({input}); refusing to overwrite it";
+        string ext = Path.GetExtension(output).ToLowerInvariant();
+        if (!force && target.Kind is FileKind.Regular or FileKind.Missing && AudioExtensions.Contains(ext))
+            return $"the output {output} has an audio extension ({ext}); refusing to write embeddings over audio (pass --force to write it anyway)";
+        return null;
+    }
+
+    private static int Run(string[] inputs, string output, string? formatName, string? modelPath, bool recursive, CoalaPooling pooling, int threads, int? gpu, string? shard, bool force)
     {
         var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         OutputFormat format;
         try { format = ParseFormat(formatName, output); }
-        catch (CoalaException e) { err.MarkupLineInterpolated($"[red]error[/] {e.Message}"); return 1; }
+        catch (CoalaException e) { err.MarkupLineInterpolated($"[red]error[/] {Printable.Escape(e.Message)}"); return 1; }
         var failures = new List<(string Path, string Error)>();
-        var files = ListInputs(inputs, recursive, failures);
+        var notes = new List<(string Path, string Note)>();
+        var files = ListInputs(inputs, recursive, failures, notes);
+        foreach (var (p, n) in notes) err.MarkupLineInterpolated($"[yellow]note[/] {Printable.Escape($"{p}: {n}")}");
+        bool toStdout = output == "-";
+        if (!toStdout && OutputRefusal(output, files, force) is { } refusal)
+        {
+            err.MarkupLineInterpolated($"[red]error[/] {Printable.Escape(refusal)}");
+            return 1;
+        }
+        int listed = files.Count;
         if (shard is not null)
         {
             try
@@ -109,19 +192,27 @@ internal static class EmbedCommand
                 var (index, count) = ParseShard(shard);
                 files = Shard(files, index, count);
             }
-            catch (CoalaException e) { err.MarkupLineInterpolated($"[red]error[/] {e.Message}"); return 1; }
+            catch (CoalaException e) { err.MarkupLineInterpolated($"[red]error[/] {Printable.Escape(e.Message)}"); return 1; }
         }
-        if (files.Count == 0)
+        // A shard left without files still writes its (header-only) output and succeeds, so an array job's task does
+        // not fail for having been given more tasks than files.
+        if (files.Count == 0 && !(shard is not null && listed > 0))
         {
-            foreach (var (p, e) in failures) err.MarkupLineInterpolated($"[red]error[/] {p}: {e}");
+            foreach (var (p, e) in failures) err.MarkupLineInterpolated($"[red]error[/] {Printable.Escape($"{p}: {e}")}");
             err.MarkupLine("[red]nothing to embed[/]");
             return 1;
         }
 
+        // The output (its temporary file) is created before any work, so an unwritable output fails at once.
+        AtomicFile target;
+        try { target = toStdout ? AtomicFile.ForStream(StandardOutput(), "standard output") : AtomicFile.Create(output); }
+        catch (CoalaException e) { err.MarkupLineInterpolated($"[red]error[/] {Printable.Escape(e.Message)}"); return 1; }
+
         CoalaEmbedder embedder;
         try { embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = modelPath, Pooling = pooling }, gpu, encoderThreads: EncoderThreadsFor(threads)); }
-        catch (CoalaException e) { err.MarkupLineInterpolated($"[red]error[/] {e.Message}"); return 1; }
+        catch (CoalaException e) { target.Dispose(); err.MarkupLineInterpolated($"[red]error[/] {Printable.Escape(e.Message)}"); return 1; }
 
+        using (target)
         using (embedder)
         {
             var results = new float[]?[files.Count];
@@ -146,68 +237,40 @@ internal static class EmbedCommand
 
             try
             {
-                if (format == OutputFormat.Parquet) WriteParquet(output, files, results, embedder.Dimension);
-                else WriteCsv(output, files, results, embedder.Dimension);
+                Write(target, format, files, results, embedder.Dimension);
             }
-            catch (CoalaException e) { err.MarkupLineInterpolated($"[red]error[/] {e.Message}"); return 1; }
+            catch (CoalaException e) { err.MarkupLineInterpolated($"[red]error[/] {Printable.Escape(e.Message)}"); return 1; }
             int ok = results.Count(r => r != null);
-            err.MarkupLineInterpolated($"wrote {ok} embeddings ({embedder.Dimension} values each) to {output}");
+            err.MarkupLineInterpolated($"wrote {ok} embeddings ({embedder.Dimension} values each) to {(toStdout ? "standard output" : Printable.Escape(output))}");
             err.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"embedding took {seconds:F2} s ({files.Count / Math.Max(seconds, 1e-9):F2} files/s, model load and output not counted)"));
             if (failures.Count > 0)
             {
                 err.MarkupLineInterpolated($"[yellow]{failures.Count} input(s) failed:[/]");
-                foreach (var (p, e) in failures) err.WriteLine($"  {e}".Contains(p, StringComparison.Ordinal) ? $"  {e}" : $"  {p}: {e}");
+                foreach (var (p, e) in failures) err.WriteLine(Printable.Escape(e.Contains(p, StringComparison.Ordinal) ? $"  {e}" : $"  {p}: {e}"));
             }
             return failures.Count == 0 ? 0 : ok > 0 ? 2 : 1;
         }
     }
 
-    /// <summary>Writes the header and one row per successful file, atomically.</summary>
-    public static void WriteCsv(string output, IReadOnlyList<string> files, IReadOnlyList<float[]?> vectors, int dimension) =>
-        WriteAtomically(output, tmp => WriteCsvTo(tmp, files, vectors, dimension));
-
-    /// <summary>
-    /// Writes one Parquet row per successful file, atomically: <c>path</c> (string) and <c>embedding</c>
-    /// (<c>list&lt;float&gt;</c> of <paramref name="dimension"/> values), in one row group, Snappy-compressed.
-    /// </summary>
-    public static void WriteParquet(string output, IReadOnlyList<string> files, IReadOnlyList<float[]?> vectors, int dimension) =>
-        WriteAtomically(output, tmp => ParquetEmbeddings.Write(tmp, files, vectors, dimension));
-
-    /// <summary>Runs <paramref name="write"/> on a temporary file beside <paramref name="output"/>, then moves it into place.</summary>
-    private static void WriteAtomically(string output, Action<string> write)
+    /// <summary>Writes the rows to <paramref name="target"/> and completes it (renames its temporary file into place).</summary>
+    private static void Write(AtomicFile target, OutputFormat format, IReadOnlyList<string> files, IReadOnlyList<float[]?> vectors, int dimension)
     {
-        string tmp;
         try
         {
-            var dir = Path.GetDirectoryName(Path.GetFullPath(output))!;
-            Directory.CreateDirectory(dir);
-            tmp = Path.Combine(dir, $".{Path.GetFileName(output)}.{Environment.ProcessId}.tmp");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new CoalaException($"cannot write the output: {e.Message}", output, e);
-        }
-        try
-        {
-            write(tmp);
-            File.Move(tmp, output, overwrite: true);
+            if (format == OutputFormat.Parquet) ParquetEmbeddings.Write(target.Stream, files, vectors, dimension);
+            else WriteCsvTo(target.Stream, files, vectors, dimension);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            try { File.Delete(tmp); } catch (Exception) { /* best effort */ }
-            throw new CoalaException($"cannot write the output: {e.Message}", output, e);
+            throw new CoalaException($"cannot write the output: {e.Message}", target.Path, e);
         }
-        catch
-        {
-            try { File.Delete(tmp); } catch (Exception) { /* best effort */ }
-            throw;
-        }
+        target.Commit();
     }
 
-    private static void WriteCsvTo(string tmp, IReadOnlyList<string> files, IReadOnlyList<float[]?> vectors, int dimension)
+    private static void WriteCsvTo(Stream stream, IReadOnlyList<string> files, IReadOnlyList<float[]?> vectors, int dimension)
     {
-        using (var w = new StreamWriter(tmp, false, new UTF8Encoding(false)))
+        using (var w = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true))
         {
             w.Write("path");
             for (int d = 0; d < dimension; d++) w.Write($",e{d}");
@@ -222,6 +285,14 @@ internal static class EmbedCommand
         }
     }
 
-    private static string Quote(string s) =>
-        s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+    /// <summary>
+    /// A CSV field: quoted when it holds a comma, quote or line break. A path a spreadsheet would run as a formula
+    /// (first character = + - @, tab or carriage return) gets a leading ' inside quotes, the OWASP CSV-injection rule.
+    /// </summary>
+    internal static string Quote(string s)
+    {
+        bool formula = s.Length > 0 && s[0] is '=' or '+' or '-' or '@' or '\t' or '\r';
+        if (formula) s = "'" + s;
+        return formula || s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+    }
 }
