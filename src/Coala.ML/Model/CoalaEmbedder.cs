@@ -55,7 +55,7 @@ public sealed class CoalaEmbedder : IDisposable
     public float[] Embed(ReadOnlySpan<float> samples, int sampleRate, string source = "samples")
     {
         var patches = _patches.FromSamples(samples, sampleRate, source, out int count);
-        return _session.Embed(patches, count, _withStd);
+        return _session.Embed(patches, count, _withStd, source);
     }
 
     /// <inheritdoc />
