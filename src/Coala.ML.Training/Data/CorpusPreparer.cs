@@ -152,7 +152,7 @@ internal sealed class CorpusPreparer
         {
             var labels = clip.Tags.Where(tagIndex.ContainsKey).Select(t => tagIndex[t]).Distinct().Order().ToArray();
             if (labels.Length == 0)
-                dropped.Add(new DroppedItem(clip.FullPath, $"none of its tags ({string.Join(' ', clip.Tags)}) is in the vocabulary", DropCategory.NoVocabularyTag));
+                dropped.Add(new DroppedItem(clip.FullPath, $"none of its tags ({Excerpt.Join(clip.Tags)}) is in the vocabulary", DropCategory.NoVocabularyTag));
             else labelled.Add((clip, o, labels));
         }
         if (labelled.Count == 0)
