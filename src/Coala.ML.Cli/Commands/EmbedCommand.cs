@@ -216,6 +216,7 @@ internal static class EmbedCommand
         using (embedder)
         {
             var results = new float[]?[files.Count];
+            var truncated = new string?[files.Count];   // cut files are embedded as far as they go, with a warning
             int done = 0;
             var clock = System.Diagnostics.Stopwatch.StartNew();
             err.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
@@ -226,7 +227,7 @@ internal static class EmbedCommand
                     var errors = new (string, string)?[files.Count];
                     Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, i =>
                     {
-                        try { results[i] = embedder.EmbedFile(files[i]); }
+                        try { results[i] = embedder.EmbedFile(files[i], out truncated[i]); }
                         catch (CoalaException e) { errors[i] = (files[i], e.Message); }
                         catch (Exception e) when (e is not OutOfMemoryException) { errors[i] = (files[i], $"unexpected {e.GetType().Name}: {e.Message}"); }
                         task.Value = Interlocked.Increment(ref done);
@@ -244,6 +245,12 @@ internal static class EmbedCommand
             err.MarkupLineInterpolated($"wrote {ok} embeddings ({embedder.Dimension} values each) to {(toStdout ? "standard output" : Printable.Escape(output))}");
             err.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"embedding took {seconds:F2} s ({files.Count / Math.Max(seconds, 1e-9):F2} files/s, model load and output not counted)"));
+            var cut = Enumerable.Range(0, files.Count).Where(i => truncated[i] is not null && results[i] is not null).ToList();
+            if (cut.Count > 0)
+            {
+                err.MarkupLineInterpolated($"[yellow]warning[/] {cut.Count} file(s) are truncated; what they hold was embedded:");
+                foreach (var i in cut) err.WriteLine(Printable.Escape($"  {files[i]}: {truncated[i]}"));
+            }
             if (failures.Count > 0)
             {
                 err.MarkupLineInterpolated($"[yellow]{failures.Count} input(s) failed:[/]");

@@ -122,13 +122,17 @@ internal static class TagCommands
             using var embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = modelPath });
             var scores = new float?[files.Count];
             var errors = new string?[files.Count];
+            var truncated = new string?[files.Count];
             Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, i =>
             {
-                try { scores[i] = CoalaTagIndex.Cosine(q, index.AlignAudio(embedder.EmbedFile(files[i]))); }
+                try { scores[i] = CoalaTagIndex.Cosine(q, index.AlignAudio(embedder.EmbedFile(files[i], out truncated[i]))); }
                 catch (CoalaException e) { errors[i] = e.Message; }
             });
             for (int i = 0; i < files.Count; i++)
+            {
                 if (errors[i] is { } e) failures.Add((files[i], e));
+                else if (truncated[i] is { } t) Console.Error.WriteLine(Printable.Escape($"coala search: warning: {files[i]}: {t}; what it holds was searched"));
+            }
             var ranked = Enumerable.Range(0, files.Count).Where(i => scores[i].HasValue)
                 .OrderByDescending(i => scores[i]!.Value).ThenBy(i => files[i], StringComparer.Ordinal).Take(top).ToList();
             Console.WriteLine($"# query: {string.Join(" ", words)} ({files.Count - failures.Count(f => files.Contains(f.Path))} clips)");

@@ -113,4 +113,21 @@ public class HostileInputListTests
         Assert.Equal(2, code);
         Says("not valid UTF-8", stderr);
     }
+
+    [Fact]
+    public void ATruncatedWavIsEmbeddedAsFarAsItGoesWithAWarning()
+    {
+        var dir = TestAssets.TempDir("in-cut");
+        Wav(dir);
+        var whole = File.ReadAllBytes(Wav(dir, "b.wav", 2));
+        File.WriteAllBytes(Path.Combine(dir, "b.wav"), whole[..(whole.Length / 2)]);   // the header still says 1 s
+        var csv = Path.Combine(dir, "o.csv");
+
+        var (code, _, stderr) = RunCli("embed", dir, "-o", csv, "--model", TestAssets.RandomModel());
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal(3, File.ReadAllLines(csv).Length);
+        Says("1 file(s) are truncated", stderr);
+        Says("b.wav: truncated: the WAV 'data' chunk declares 44000 bytes", stderr);
+    }
 }
