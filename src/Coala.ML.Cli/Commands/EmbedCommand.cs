@@ -65,61 +65,16 @@ internal static class EmbedCommand
             var status = FileStatus.Of(input);
             if (status.Kind == FileKind.Directory)
             {
-                var found = new List<string>();
-                WalkFolder(input, recursive, found, failures, notes);
-                found.Sort(StringComparer.Ordinal);
+                var found = FolderWalker.Files(input, recursive, f => AudioExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()), failures, notes);
                 if (found.Count == 0)
                     failures.Add((input, $"folder holds no audio files ({string.Join(", ", AudioExtensions)}){(recursive ? "" : "; use --recursive for subfolders")}"));
                 files.AddRange(found);
             }
             else if (status.Kind == FileKind.Regular) files.Add(input);
-            else if (status.Kind == FileKind.Missing) failures.Add((input, NotFound(input)));
+            else if (status.Kind == FileKind.Missing) failures.Add((input, FolderWalker.NotFound(input)));
             else failures.Add((input, $"skipped: {FileStatus.Describe(status.Kind)}, not a regular file"));
         }
         return files;
-    }
-
-    /// <summary>"no such file or folder", or why .NET cannot open a name that is not valid UTF-8.</summary>
-    private static string NotFound(string path) => path.Contains('\uFFFD')
-        ? "the file name is not valid UTF-8 (shown with U+FFFD), and .NET opens files only by UTF-8 names; rename it"
-        : "no such file or folder";
-
-    private static void WalkFolder(string root, bool recursive, List<string> found, List<(string Path, string Error)> failures,
-        List<(string Path, string Note)>? notes)
-    {
-        // Breadth first, so that of two ways to one folder the shallower is kept. Identity: device and inode (the
-        // resolved path where the platform gives no inode).
-        var visited = new Dictionary<(ulong, ulong, string?), string>();
-        var pending = new Queue<string>();
-        pending.Enqueue(root);
-        while (pending.Count > 0)
-        {
-            string dir = pending.Dequeue();
-            var id = FileStatus.Of(dir);
-            if (!visited.TryAdd((id.Device, id.Inode, id.ResolvedPath), dir))
-            {
-                notes?.Add((dir, $"skipped: the same folder as {visited[(id.Device, id.Inode, id.ResolvedPath)]} (a symbolic link loop or a second link to it)"));
-                continue;
-            }
-            IEnumerable<string> entries;
-            try { entries = Directory.EnumerateFileSystemEntries(dir).Order(StringComparer.Ordinal).ToList(); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                failures.Add((dir, $"cannot read the folder: {e.Message}"));
-                continue;
-            }
-            foreach (var entry in entries)
-            {
-                var kind = FileStatus.Of(entry).Kind;
-                bool audio = AudioExtensions.Contains(Path.GetExtension(entry).ToLowerInvariant());
-                if (kind == FileKind.Directory) { if (recursive) pending.Enqueue(entry); }
-                else if (!audio) continue;
-                else if (kind == FileKind.Regular) found.Add(entry);
-                else if (kind == FileKind.Missing)
-                    failures.Add((entry, entry.Contains('\uFFFD') ? NotFound(entry) : "a broken symbolic link"));
-                else failures.Add((entry, $"skipped: {FileStatus.Describe(kind)}, not a regular file"));
-            }
-        }
     }
 
     /// <summary>

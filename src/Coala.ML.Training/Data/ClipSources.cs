@@ -83,7 +83,7 @@ internal static class ClipSources
             foreach (var row in csv.Rows) Add(row.FullPath, TagProcessor.FromTagString(row.RawTags));
         }
         if (folder is not null)
-            foreach (var (full, relative) in ScanFolder(folder))
+            foreach (var (full, relative) in ScanFolder(folder, dropped))
                 Add(full, TagProcessor.FromRelativePath(relative));
 
         var clips = new List<ClipEntry>();
@@ -98,25 +98,20 @@ internal static class ClipSources
         return new ClipListing(clips, dropped);
     }
 
-    /// <summary>Audio files under <paramref name="folder"/>, recursively, with their '/'-separated relative paths, ordinal order.</summary>
-    public static IReadOnlyList<(string FullPath, string RelativePath)> ScanFolder(string folder)
+    /// <summary>
+    /// Audio files under <paramref name="folder"/>, recursively, with their '/'-separated relative paths, ordinal order.
+    /// Hidden files and folders are left out; each real folder is walked once (symbolic link loops are not followed
+    /// round); audio-named entries that are not regular files (FIFOs, devices) and unreadable folders are added to
+    /// <paramref name="dropped"/> when given.
+    /// </summary>
+    public static IReadOnlyList<(string FullPath, string RelativePath)> ScanFolder(string folder, List<DroppedItem>? dropped = null)
     {
         if (!Directory.Exists(folder)) throw new CoalaException("audio folder not found", folder);
         var root = Path.GetFullPath(folder);
-        var files = new List<(string, string)>();
-        try
-        {
-            var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System };
-            foreach (var f in Directory.EnumerateFiles(root, "*", options))
-            {
-                if (!AudioExtensions.Contains(Path.GetExtension(f))) continue;
-                files.Add((f, Path.GetRelativePath(root, f).Replace('\\', '/')));
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CoalaException($"cannot list the audio folder: {e.Message}", folder, e);
-        }
+        var failures = new List<(string Path, string Error)>();
+        var found = IO.FolderWalker.Files(root, recursive: true, f => AudioExtensions.Contains(Path.GetExtension(f)), failures, skipHidden: true);
+        dropped?.AddRange(failures.Select(f => new DroppedItem(f.Path, f.Error, DropCategory.Unreadable)));
+        var files = found.Select(f => (f, Path.GetRelativePath(root, f).Replace('\\', '/'))).ToList();
         files.Sort((a, b) => string.CompareOrdinal(a.Item2, b.Item2));
         return files;
     }

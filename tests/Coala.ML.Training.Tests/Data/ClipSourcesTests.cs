@@ -90,6 +90,25 @@ public class ClipSourcesTests
     }
 
     [Fact]
+    public void FolderScanWalksLoopsOnceAndDropsFifos()
+    {
+        using var dir = new TempDir();
+        dir.File("sounds/dog.wav", "");
+        Directory.CreateSymbolicLink(Path.Combine(dir.Path, "sounds", "again"), "..");   // sounds/again -> the root
+        Directory.CreateSymbolicLink(Path.Combine(dir.Path, "self"), ".");               // self -> the root
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [Path.Combine(dir.Path, "pipe.wav")])) mkfifo.WaitForExit();
+        var dropped = new List<DroppedItem>();
+
+        var task = Task.Run(() => ClipSources.ScanFolder(dir.Path, dropped));
+        Assert.True(task.Wait(TimeSpan.FromSeconds(30)), "the scan did not finish (a symlink loop followed round?)");
+
+        Assert.Equal(["sounds/dog.wav"], task.Result.Select(f => f.RelativePath));
+        var fifo = Assert.Single(dropped);
+        Assert.Equal(Path.Combine(dir.Path, "pipe.wav"), fifo.Path);
+        Assert.Contains("named pipe (FIFO)", fifo.Reason);
+    }
+
+    [Fact]
     public void CollectMergesCsvAndFolderTagsAndDropsUntaggedClips()
     {
         using var dir = new TempDir();
