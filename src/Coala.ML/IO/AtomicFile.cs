@@ -52,6 +52,7 @@ internal sealed class AtomicFile : IDisposable
     }
 
     /// <summary>Opens <paramref name="path"/> for an all-or-nothing write (see the class remarks).</summary>
+    /// <param name="path">the output; a relative path is taken from the working directory.</param>
     /// <param name="what">names the output in errors ("the model", "the checkpoint").</param>
     /// <exception cref="CoalaException">the output is a folder, block device or socket, or cannot be created.</exception>
     public static AtomicFile Create(string path, string what = "the output")

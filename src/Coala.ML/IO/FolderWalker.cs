@@ -16,9 +16,9 @@ internal static class FolderWalker
     /// <summary>
     /// The regular files under <paramref name="root"/> whose path <paramref name="wanted"/> accepts, in ordinal order.
     /// Wanted entries that are not regular files, and folders that cannot be read, go to <paramref name="failures"/>;
-    /// folders skipped as already walked go to <paramref name="notes"/>.
+    /// folders skipped as already walked go to <paramref name="notes"/>. With <paramref name="skipHidden"/>, files and
+    /// folders whose name starts with '.' are left out.
     /// </summary>
-    /// <param name="skipHidden">leave out files and folders whose name starts with '.'.</param>
     public static List<string> Files(string root, bool recursive, Func<string, bool> wanted,
         List<(string Path, string Error)> failures, List<(string Path, string Note)>? notes = null, bool skipHidden = false)
     {

@@ -138,7 +138,7 @@ internal sealed class EncoderSession : IDisposable
     /// <summary>
     /// Embeds a stream of patches in runs of at most <paramref name="chunkPatches"/> patches and combines the runs'
     /// means and population standard deviations exactly (in double: pooled mean, and the pooled second moment
-    /// sum n_k (std_k^2 + (mean_k - mean)^2)), so the result is the one-shot <see cref="Embed(float[], int, bool)"/>
+    /// sum n_k (std_k^2 + (mean_k - mean)^2)), so the result is the one-shot <see cref="Embed(float[], int, bool, string?)"/>
     /// of all patches up to float rounding. Memory does not depend on the number of patches.
     /// </summary>
     /// <exception cref="CoalaException">the stream fails or has no patch, or ONNX Runtime fails.</exception>

@@ -13,6 +13,7 @@ internal static class ModelFile
     public const long MaxBytes = 512L << 20;
 
     /// <summary>Reads a model file whole, after checking that it is a regular file no larger than <see cref="MaxBytes"/>.</summary>
+    /// <param name="path">the model file.</param>
     /// <param name="what">"model" or "tag model", for messages.</param>
     /// <param name="notFound">the message for a missing file.</param>
     public static byte[] Read(string path, string what, string notFound)
