@@ -6,7 +6,8 @@ namespace Coala.ML.Cli.Commands;
 /// </summary>
 internal static class CliError
 {
-    public static string Line(string verb, string message) => $"coala {verb}: {message}";
+    /// <summary>The line, with control characters in it (from file names) escaped so they cannot drive the terminal.</summary>
+    public static string Line(string verb, string message) => Printable.Escape($"coala {verb}: {message}");
 
     /// <summary>Writes <see cref="Line"/> to stderr and returns 1.</summary>
     public static int Fail(string verb, string message)

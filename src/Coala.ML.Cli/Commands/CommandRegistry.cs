@@ -5,6 +5,12 @@ namespace Coala.ML.Cli.Commands;
 /// <summary>The CLI's verbs, in help order. Add a verb by adding its Create() here.</summary>
 internal static class CommandRegistry
 {
+    /// <summary>
+    /// How the CLI parses: response files off, so a file named <c>@args</c> among the inputs (from a shell glob) is a
+    /// file name, not a list of options to read.
+    /// </summary>
+    public static ParserConfiguration Parser => new() { ResponseFileTokenReplacer = null };
+
     /// <param name="environment">Environment variables as the verbs read them (embed --shard auto); the process's by default.</param>
     public static IEnumerable<Command> All(Func<string, string?>? environment = null)
     {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using Coala.ML.IO;
 using Coala.ML.Model;
 using Spectre.Console;
 
@@ -20,7 +21,7 @@ internal static class EmbedCommand
     {
         environment ??= Environment.GetEnvironmentVariable;
         var inputs = new Argument<string[]>("inputs") { Description = "Audio files and/or folders (WAV, MP3, Ogg Vorbis)", Arity = ArgumentArity.OneOrMore };
-        var output = new Option<string>("--output", "--out", "-o") { Description = "File to write: CSV, or Parquet when it ends in .parquet (or with --format)", Required = true };
+        var output = new Option<string>("--output", "--out", "-o") { Description = "File to write: CSV, or Parquet when it ends in .parquet (or with --format); - for standard output", Required = true };
         var format = new Option<string?>("--format") { Description = "csv or parquet (default: from the --output extension, .parquet for Parquet, else CSV)" };
         var model = new Option<string?>("--model", "-m") { Description = "Coala.ML ONNX encoder (default: the model installed with Coala.ML)" };
         var recursive = new Option<bool>("--recursive", "-r") { Description = "Search folders recursively" };
@@ -34,10 +35,11 @@ internal static class EmbedCommand
                           $"({ShardSpec.KubernetesIndexVariable}, with --shard-count or {ShardSpec.CountVariable})",
         };
         var shardCount = new Option<int?>("--shard-count") { Description = $"N for --shard auto (a Kubernetes Indexed Job's completions; default: {ShardSpec.CountVariable}, or Slurm's {ShardSpec.SlurmCountVariable})" };
+        var force = new Option<bool>("--force") { Description = "Write the output even when its name has an audio extension (.wav, .mp3, ...)" };
 
         var c = new Command("embed", "Embed audio files with a COALA encoder into a CSV or Parquet file (path, then the vector).")
         {
-            inputs, output, format, model, recursive, pooling, threads, gpu, shard, shardCount,
+            inputs, output, format, model, recursive, pooling, threads, gpu, shard, shardCount, force,
         };
         c.SetAction(r =>
         {
@@ -49,7 +51,7 @@ internal static class EmbedCommand
             }
             else if (r.GetValue(shardCount) is not null) return CliError.Fail("embed", "--shard-count goes with --shard auto");
             return Run(r.GetValue(inputs)!, r.GetValue(output)!, r.GetValue(format), r.GetValue(model), r.GetValue(recursive),
-                r.GetValue(pooling), r.GetValue(threads) ?? Environment.ProcessorCount, r.GetValue(gpu), spec);
+                r.GetValue(pooling), r.GetValue(threads) ?? Environment.ProcessorCount, r.GetValue(gpu), spec, r.GetValue(force));
         });
         return c;
     }
@@ -66,23 +68,29 @@ internal static class EmbedCommand
         _ => throw new CoalaException($"--format '{format}': expected csv or parquet"),
     };
 
-    /// <summary>Expands folders into their audio files (sorted), keeping explicit files as given.</summary>
-    public static List<string> ListInputs(IEnumerable<string> inputs, bool recursive, List<(string Path, string Error)> failures)
+    /// <summary>
+    /// Expands folders into their audio files (sorted), keeping explicit files as given. Only regular files are listed
+    /// (a FIFO, device or socket would block or never end): others are failures with the reason. With
+    /// <paramref name="recursive"/> each real folder is walked once, however many links lead to it; a link back into
+    /// a folder already walked (a loop) is skipped and noted in <paramref name="notes"/>.
+    /// </summary>
+    public static List<string> ListInputs(IEnumerable<string> inputs, bool recursive, List<(string Path, string Error)> failures,
+        List<(string Path, string Note)>? notes = null)
     {
         var files = new List<string>();
         foreach (var input in inputs)
         {
-            if (Directory.Exists(input))
+            var status = FileStatus.Of(input);
+            if (status.Kind == FileKind.Directory)
             {
-                var found = Directory.EnumerateFiles(input, "*", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly)
-                    .Where(f => AudioExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
-                    .Order(StringComparer.Ordinal).ToList();
+                var found = FolderWalker.Files(input, recursive, f => AudioExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()), failures, notes);
                 if (found.Count == 0)
                     failures.Add((input, $"folder holds no audio files ({string.Join(", ", AudioExtensions)}){(recursive ? "" : "; use --recursive for subfolders")}"));
                 files.AddRange(found);
             }
-            else if (File.Exists(input)) files.Add(input);
-            else failures.Add((input, "no such file or folder"));
+            else if (status.Kind == FileKind.Regular) files.Add(input);
+            else if (status.Kind == FileKind.Missing) failures.Add((input, FolderWalker.NotFound(input)));
+            else failures.Add((input, $"skipped: {FileStatus.Describe(status.Kind)}, not a regular file"));
         }
         return files;
     }
@@ -112,7 +120,28 @@ internal static class EmbedCommand
     public static int EncoderThreadsFor(int filesInParallel, int? cores = null) =>
         filesInParallel <= 1 ? 0 : Math.Max(1, (cores ?? Environment.ProcessorCount) / filesInParallel);
 
-    private static int Run(string[] inputs, string output, string? formatName, string? modelPath, bool recursive, CoalaPooling pooling, int threads, int? gpu, ShardSpec? shard)
+    /// <summary><c>-o -</c>: standard output (tests replace it).</summary>
+    internal static Func<Stream> StandardOutput = Console.OpenStandardOutput;
+
+    /// <summary>
+    /// Why <paramref name="output"/> must not be written, or <c>null</c>: it is one of <paramref name="inputs"/> (same
+    /// file after resolving links: same device and inode), or its name has an audio extension and <paramref name="force"/>
+    /// is not set.
+    /// </summary>
+    public static string? OutputRefusal(string output, IReadOnlyList<string> inputs, bool force)
+    {
+        var target = FileStatus.Of(output);
+        if (target.Kind is FileKind.Regular)
+            foreach (var input in inputs)
+                if (FileStatus.Of(input).SameAs(target))
+                    return $"the output {output} is also an input ({input}); refusing to overwrite it";
+        string ext = Path.GetExtension(output).ToLowerInvariant();
+        if (!force && target.Kind is FileKind.Regular or FileKind.Missing && AudioExtensions.Contains(ext))
+            return $"the output {output} has an audio extension ({ext}); refusing to write embeddings over audio (pass --force to write it anyway)";
+        return null;
+    }
+
+    private static int Run(string[] inputs, string output, string? formatName, string? modelPath, bool recursive, CoalaPooling pooling, int threads, int? gpu, ShardSpec? shard, bool force)
     {
         // Messages are plain lines on Console.Error (CliError's "coala embed: ..." for errors): Spectre.Console would
         // wrap them at 80 columns when stderr is not a terminal, splitting paths. Spectre draws the progress bar only.
@@ -121,31 +150,46 @@ internal static class EmbedCommand
         try { format = ParseFormat(formatName, output); }
         catch (CoalaException e) { return CliError.Fail("embed", e.Message); }
         var failures = new List<(string Path, string Error)>();
-        var files = ListInputs(inputs, recursive, failures);
+        var notes = new List<(string Path, string Note)>();
+        var files = ListInputs(inputs, recursive, failures, notes);
+        foreach (var (p, n) in notes) err.WriteLine(Printable.Escape($"coala embed: note: {p}: {n}"));
+        bool toStdout = output == "-";
+        if (!toStdout && OutputRefusal(output, files, force) is { } refusal)
+            return CliError.Fail("embed", refusal);
+        int listed = files.Count;
         if (shard is not null)
         {
             files = Shard(files, shard.Index, shard.Count);
             err.WriteLine($"coala embed: shard {shard.Index}/{shard.Count} ({shard.Source}): {files.Count} file(s)");
         }
-        if (files.Count == 0)
+        // A shard left without files still writes its (header-only) output and succeeds, so an array job's task does
+        // not fail for having been given more tasks than files.
+        if (files.Count == 0 && !(shard is not null && listed > 0))
         {
             WriteFailures(err, failures);
             return CliError.Fail("embed", "nothing to embed");
         }
 
-        CoalaEmbedder embedder;
-        try { embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = modelPath, Pooling = pooling }, gpu, encoderThreads: EncoderThreadsFor(threads)); }
+        // The output (its temporary file) is created before any work, so an unwritable output fails at once.
+        AtomicFile target;
+        try { target = toStdout ? AtomicFile.ForStream(StandardOutput(), "standard output") : AtomicFile.Create(output); }
         catch (CoalaException e) { return CliError.Fail("embed", e.Message); }
 
+        CoalaEmbedder embedder;
+        try { embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = modelPath, Pooling = pooling }, gpu, encoderThreads: EncoderThreadsFor(threads)); }
+        catch (CoalaException e) { target.Dispose(); return CliError.Fail("embed", e.Message); }
+
+        using (target)
         using (embedder)
         {
             var results = new float[]?[files.Count];
+            var truncated = new string?[files.Count];   // cut files are embedded as far as they go, with a warning
             var errors = new (string, string)?[files.Count];
             var clock = System.Diagnostics.Stopwatch.StartNew();
             void EmbedAll(Action? onFileDone) =>
                 Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, i =>
                 {
-                    try { results[i] = embedder.EmbedFile(files[i]); }
+                    try { results[i] = embedder.EmbedFile(files[i], out truncated[i]); }
                     catch (CoalaException e) { errors[i] = (files[i], e.Message); }
                     catch (Exception e) when (e is not OutOfMemoryException) { errors[i] = (files[i], $"unexpected {e.GetType().Name}: {e.Message}"); }
                     onFileDone?.Invoke();
@@ -166,80 +210,59 @@ internal static class EmbedCommand
             failures.AddRange(errors.Where(e => e.HasValue).Select(e => e!.Value));
             double seconds = clock.Elapsed.TotalSeconds;
             int ok = results.Count(r => r != null);
-            if (ok == 0)
+            if (ok == 0 && files.Count > 0)
             {
-                // Nothing embedded: no file at all (not a header-only one that a merge would take for a shard's result).
+                // Nothing embedded: no file at all (not a header-only one that a merge would take for a shard's result);
+                // the temporary file is discarded uncommitted, so an existing output is left as it was.
                 WriteFailures(err, failures);
                 return CliError.Fail("embed", $"none of the {files.Count} input(s) could be embedded; nothing written to {output}");
             }
 
             try
             {
-                if (format == OutputFormat.Parquet) WriteParquet(output, files, results, embedder.Dimension);
-                else WriteCsv(output, files, results, embedder.Dimension);
+                Write(target, format, files, results, embedder.Dimension);
             }
             catch (CoalaException e) { return CliError.Fail("embed", e.Message); }
-            err.WriteLine($"wrote {ok} embeddings ({embedder.Dimension} values each) to {output}");
+            err.WriteLine($"wrote {ok} embeddings ({embedder.Dimension} values each) to {(toStdout ? "standard output" : Printable.Escape(output))}");
             err.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"embedding took {seconds:F2} s ({files.Count / Math.Max(seconds, 1e-9):F2} files/s, model load and output not counted)"));
+            var cut = Enumerable.Range(0, files.Count).Where(i => truncated[i] is not null && results[i] is not null).ToList();
+            if (cut.Count > 0)
+            {
+                err.WriteLine($"coala embed: warning: {cut.Count} file(s) are truncated; what they hold was embedded:");
+                foreach (var i in cut) err.WriteLine(Printable.Escape($"  {files[i]}: {truncated[i]}"));
+            }
             WriteFailures(err, failures);
             return failures.Count == 0 ? 0 : 2;
         }
     }
 
-    /// <summary>"N input(s) failed:" and one unwrapped line per failure (the message alone when it names the path).</summary>
+    /// <summary>"N input(s) failed:" and one unwrapped line per failure (the message alone when it names the path), control characters escaped.</summary>
     private static void WriteFailures(TextWriter err, List<(string Path, string Error)> failures)
     {
         if (failures.Count == 0) return;
         err.WriteLine($"{failures.Count} input(s) failed:");
-        foreach (var (p, e) in failures) err.WriteLine(e.Contains(p, StringComparison.Ordinal) ? $"  {e}" : $"  {p}: {e}");
+        foreach (var (p, e) in failures) err.WriteLine(Printable.Escape(e.Contains(p, StringComparison.Ordinal) ? $"  {e}" : $"  {p}: {e}"));
     }
 
-    /// <summary>Writes the header and one row per successful file, atomically.</summary>
-    public static void WriteCsv(string output, IReadOnlyList<string> files, IReadOnlyList<float[]?> vectors, int dimension) =>
-        WriteAtomically(output, tmp => WriteCsvTo(tmp, files, vectors, dimension));
-
-    /// <summary>
-    /// Writes one Parquet row per successful file, atomically: <c>path</c> (string) and <c>embedding</c>
-    /// (<c>list&lt;float&gt;</c> of <paramref name="dimension"/> values), in one row group, Snappy-compressed.
-    /// </summary>
-    public static void WriteParquet(string output, IReadOnlyList<string> files, IReadOnlyList<float[]?> vectors, int dimension) =>
-        WriteAtomically(output, tmp => ParquetEmbeddings.Write(tmp, files, vectors, dimension));
-
-    /// <summary>Runs <paramref name="write"/> on a temporary file beside <paramref name="output"/>, then moves it into place.</summary>
-    private static void WriteAtomically(string output, Action<string> write)
+    /// <summary>Writes the rows to <paramref name="target"/> and completes it (renames its temporary file into place).</summary>
+    private static void Write(AtomicFile target, OutputFormat format, IReadOnlyList<string> files, IReadOnlyList<float[]?> vectors, int dimension)
     {
-        string tmp;
         try
         {
-            var dir = Path.GetDirectoryName(Path.GetFullPath(output))!;
-            Directory.CreateDirectory(dir);
-            tmp = Path.Combine(dir, $".{Path.GetFileName(output)}.{Environment.ProcessId}.tmp");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new CoalaException($"cannot write the output: {e.Message}", output, e);
-        }
-        try
-        {
-            write(tmp);
-            File.Move(tmp, output, overwrite: true);
+            if (format == OutputFormat.Parquet) ParquetEmbeddings.Write(target.Stream, files, vectors, dimension);
+            else WriteCsvTo(target.Stream, files, vectors, dimension);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            try { File.Delete(tmp); } catch (Exception) { /* best effort */ }
-            throw new CoalaException($"cannot write the output: {e.Message}", output, e);
+            throw new CoalaException($"cannot write the output: {e.Message}", target.Path, e);
         }
-        catch
-        {
-            try { File.Delete(tmp); } catch (Exception) { /* best effort */ }
-            throw;
-        }
+        target.Commit();
     }
 
-    private static void WriteCsvTo(string tmp, IReadOnlyList<string> files, IReadOnlyList<float[]?> vectors, int dimension)
+    private static void WriteCsvTo(Stream stream, IReadOnlyList<string> files, IReadOnlyList<float[]?> vectors, int dimension)
     {
-        using (var w = new StreamWriter(tmp, false, new UTF8Encoding(false)))
+        using (var w = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true))
         {
             w.Write("path");
             for (int d = 0; d < dimension; d++) w.Write($",e{d}");
@@ -254,6 +277,14 @@ internal static class EmbedCommand
         }
     }
 
-    private static string Quote(string s) =>
-        s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+    /// <summary>
+    /// A CSV field: quoted when it holds a comma, quote or line break. A path a spreadsheet would run as a formula
+    /// (first character = + - @, tab or carriage return) gets a leading ' inside quotes, the OWASP CSV-injection rule.
+    /// </summary>
+    internal static string Quote(string s)
+    {
+        bool formula = s.Length > 0 && s[0] is '=' or '+' or '-' or '@' or '\t' or '\r';
+        if (formula) s = "'" + s;
+        return formula || s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+    }
 }

@@ -25,11 +25,12 @@ internal static class ParquetEmbeddings
     public const int RowGroupRows = 1024;
 
     /// <summary>
-    /// Writes the rows whose vector is not null to <paramref name="file"/> (created or overwritten), in row groups of
-    /// <see cref="RowGroupRows"/>; with no rows, a file with the schema and no row group.
+    /// Writes the rows whose vector is not null to <paramref name="stream"/>, in row groups of
+    /// <see cref="RowGroupRows"/>; with no rows, a file with the schema and no row group. A stream that cannot seek
+    /// (standard output, a FIFO) gets the file built in memory first.
     /// </summary>
     /// <exception cref="CoalaException">a vector does not have <paramref name="dimension"/> values.</exception>
-    public static void Write(string file, IReadOnlyList<string> files, IReadOnlyList<float[]?> vectors, int dimension)
+    public static void Write(Stream stream, IReadOnlyList<string> files, IReadOnlyList<float[]?> vectors, int dimension)
     {
         var rows = new List<(string Path, float[] Vector)>();
         for (int i = 0; i < files.Count; i++)
@@ -39,8 +40,15 @@ internal static class ParquetEmbeddings
                 throw new CoalaException($"embedding has {v.Length} values, expected {dimension}", files[i]);
             rows.Add((files[i], v));
         }
-        using var stream = new FileStream(file, FileMode.Create, FileAccess.ReadWrite, FileShare.None);
-        WriteAsync(stream, rows, dimension).GetAwaiter().GetResult();
+        if (stream.CanSeek && stream.CanRead)
+        {
+            WriteAsync(stream, rows, dimension).GetAwaiter().GetResult();
+            return;
+        }
+        using var buffer = new MemoryStream();
+        WriteAsync(buffer, rows, dimension).GetAwaiter().GetResult();
+        buffer.Position = 0;
+        buffer.CopyTo(stream);
     }
 
     private static async Task WriteAsync(Stream stream, List<(string Path, float[] Vector)> rows, int dimension)

@@ -80,8 +80,8 @@ internal static class TagCommands
             {
                 IReadOnlyList<(string Tag, float Cosine)> tags;
                 try { tags = index.Tags(embedder.EmbedFile(file), top); }
-                catch (CoalaException e) { Console.Error.WriteLine($"coala tags: {e.Message}"); failed++; continue; }
-                if (files.Length > 1) Console.WriteLine(file);
+                catch (CoalaException e) { Console.Error.WriteLine(Printable.Escape($"coala tags: {e.Message}")); failed++; continue; }
+                if (files.Length > 1) Console.WriteLine(Printable.Escape(file));
                 int w = tags.Max(t => t.Tag.Length);
                 foreach (var (tag, cos) in tags)
                     Console.WriteLine($"{(files.Length > 1 ? "  " : "")}{tag.PadRight(w)}  {cos.ToString("0.000", CultureInfo.InvariantCulture)}");
@@ -107,30 +107,36 @@ internal static class TagCommands
             using var index = new CoalaTagIndex(modelPath, tagModelPath);
             var q = index.Query(words); // unknown tags fail here, before any audio is read
             var failures = new List<(string Path, string Error)>();
-            var files = EmbedCommand.ListInputs(inputs, recursive, failures);
+            var notes = new List<(string Path, string Note)>();
+            var files = EmbedCommand.ListInputs(inputs, recursive, failures, notes);
+            foreach (var (p, n) in notes) Console.Error.WriteLine(Printable.Escape($"coala search: note: {p}: {n}"));
             if (files.Count == 0)
             {
-                foreach (var (p, e) in failures) Console.Error.WriteLine($"coala search: {p}: {e}");
+                foreach (var (p, e) in failures) Console.Error.WriteLine(Printable.Escape($"coala search: {p}: {e}"));
                 return Fail("search", "no audio files to search");
             }
             using var embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = modelPath });
             var scores = new float?[files.Count];
             var errors = new string?[files.Count];
+            var truncated = new string?[files.Count];
             Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, i =>
             {
-                try { scores[i] = CoalaTagIndex.Cosine(q, index.AlignAudio(embedder.EmbedFile(files[i]))); }
+                try { scores[i] = CoalaTagIndex.Cosine(q, index.AlignAudio(embedder.EmbedFile(files[i], out truncated[i]))); }
                 catch (CoalaException e) { errors[i] = e.Message; }
             });
             for (int i = 0; i < files.Count; i++)
+            {
                 if (errors[i] is { } e) failures.Add((files[i], e));
+                else if (truncated[i] is { } t) Console.Error.WriteLine(Printable.Escape($"coala search: warning: {files[i]}: {t}; what it holds was searched"));
+            }
             var ranked = Enumerable.Range(0, files.Count).Where(i => scores[i].HasValue)
                 .OrderByDescending(i => scores[i]!.Value).ThenBy(i => files[i], StringComparer.Ordinal).Take(top).ToList();
             Console.WriteLine($"# query: {string.Join(" ", words)} ({files.Count - failures.Count(f => files.Contains(f.Path))} clips)");
             int rank = 0;
             foreach (var i in ranked)
-                Console.WriteLine($"{++rank,3}  {scores[i]!.Value.ToString("0.000", CultureInfo.InvariantCulture)}  {files[i]}");
+                Console.WriteLine($"{++rank,3}  {scores[i]!.Value.ToString("0.000", CultureInfo.InvariantCulture)}  {Printable.Escape(files[i])}");
             foreach (var (p, e) in failures)
-                Console.Error.WriteLine(e.Contains(p, StringComparison.Ordinal) ? $"coala search: {e}" : $"coala search: {p}: {e}");
+                Console.Error.WriteLine(Printable.Escape(e.Contains(p, StringComparison.Ordinal) ? $"coala search: {e}" : $"coala search: {p}: {e}"));
             return failures.Count == 0 ? 0 : ranked.Count > 0 ? 2 : 1;
         }
         catch (CoalaException e) { return Fail("search", e.Message); }

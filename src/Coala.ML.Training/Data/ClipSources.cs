@@ -23,6 +23,7 @@ internal static class DropCategory
     public const string Duplicate = "duplicate";
     public const string NearDuplicate = "near-duplicate";
     public const string NoVocabularyTag = "no vocabulary tag";
+    public const string TooManyTags = "too many tags";
 
     /// <summary>Classifies a decoding failure message ("silent", "too short", else unreadable).</summary>
     public static string OfAudioError(string message) =>
@@ -46,6 +47,9 @@ internal static class ClipSources
         ".wav", ".wave", ".mp3", ".ogg", ".oga", ".flac", ".aif", ".aiff",
     };
 
+    /// <summary>The most distinct tags a clip may have (Freesound clips have a few dozen); a clip with more is dropped.</summary>
+    public const int MaxTagsPerClip = 1000;
+
     internal static StringComparer PathComparer => OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
 
     /// <summary>
@@ -57,17 +61,19 @@ internal static class ClipSources
     {
         if (csvPath is null && folder is null) throw new CoalaException("nothing to prepare: give a tag CSV (--csv) and/or an audio folder (--folder)");
         var order = new List<string>();
-        var tags = new Dictionary<string, List<string>>(PathComparer);
+        // Each clip's tags in first-seen order, with a set beside the list: linear in the tags of a row (a List.Contains
+        // made 160k tags take 34 s).
+        var tags = new Dictionary<string, (List<string> List, HashSet<string> Seen)>(PathComparer);
         var dropped = new List<DroppedItem>();
 
         void Add(string fullPath, IEnumerable<string> t)
         {
-            if (!tags.TryGetValue(fullPath, out var list))
+            if (!tags.TryGetValue(fullPath, out var entry))
             {
-                tags[fullPath] = list = [];
+                tags[fullPath] = entry = ([], new HashSet<string>(StringComparer.Ordinal));
                 order.Add(fullPath);
             }
-            foreach (var tag in t) if (!list.Contains(tag)) list.Add(tag);
+            foreach (var tag in t) if (entry.Seen.Add(tag)) entry.List.Add(tag);
         }
 
         if (csvPath is not null)
@@ -77,37 +83,35 @@ internal static class ClipSources
             foreach (var row in csv.Rows) Add(row.FullPath, TagProcessor.FromTagString(row.RawTags));
         }
         if (folder is not null)
-            foreach (var (full, relative) in ScanFolder(folder))
+            foreach (var (full, relative) in ScanFolder(folder, dropped))
                 Add(full, TagProcessor.FromRelativePath(relative));
 
         var clips = new List<ClipEntry>();
         foreach (var path in order)
         {
-            if (tags[path].Count == 0) dropped.Add(new DroppedItem(path, "no tag left after tag processing", DropCategory.NoTags));
-            else clips.Add(new ClipEntry(path, [.. tags[path]]));
+            var list = tags[path].List;
+            if (list.Count == 0) dropped.Add(new DroppedItem(path, "no tag left after tag processing", DropCategory.NoTags));
+            else if (list.Count > MaxTagsPerClip)
+                dropped.Add(new DroppedItem(path, $"{list.Count:N0} distinct tags, more than the {MaxTagsPerClip:N0} a clip may have (a broken or hostile tag list?): {Excerpt.Join(list)}", DropCategory.TooManyTags));
+            else clips.Add(new ClipEntry(path, [.. list]));
         }
         return new ClipListing(clips, dropped);
     }
 
-    /// <summary>Audio files under <paramref name="folder"/>, recursively, with their '/'-separated relative paths, ordinal order.</summary>
-    public static IReadOnlyList<(string FullPath, string RelativePath)> ScanFolder(string folder)
+    /// <summary>
+    /// Audio files under <paramref name="folder"/>, recursively, with their '/'-separated relative paths, ordinal order.
+    /// Hidden files and folders are left out; each real folder is walked once (symbolic link loops are not followed
+    /// round); audio-named entries that are not regular files (FIFOs, devices) and unreadable folders are added to
+    /// <paramref name="dropped"/> when given.
+    /// </summary>
+    public static IReadOnlyList<(string FullPath, string RelativePath)> ScanFolder(string folder, List<DroppedItem>? dropped = null)
     {
         if (!Directory.Exists(folder)) throw new CoalaException("audio folder not found", folder);
         var root = Path.GetFullPath(folder);
-        var files = new List<(string, string)>();
-        try
-        {
-            var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System };
-            foreach (var f in Directory.EnumerateFiles(root, "*", options))
-            {
-                if (!AudioExtensions.Contains(Path.GetExtension(f))) continue;
-                files.Add((f, Path.GetRelativePath(root, f).Replace('\\', '/')));
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CoalaException($"cannot list the audio folder: {e.Message}", folder, e);
-        }
+        var failures = new List<(string Path, string Error)>();
+        var found = IO.FolderWalker.Files(root, recursive: true, f => AudioExtensions.Contains(Path.GetExtension(f)), failures, skipHidden: true);
+        dropped?.AddRange(failures.Select(f => new DroppedItem(f.Path, f.Error, DropCategory.Unreadable)));
+        var files = found.Select(f => (f, Path.GetRelativePath(root, f).Replace('\\', '/'))).ToList();
         files.Sort((a, b) => string.CompareOrdinal(a.Item2, b.Item2));
         return files;
     }
@@ -171,7 +175,7 @@ internal static class ClipSources
             try { full = Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(baseDir, path)); }
             catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
             {
-                dropped.Add(new DroppedItem(where, $"CSV line {line}: invalid path '{path}': {e.Message}", DropCategory.BadCsvLine));
+                dropped.Add(new DroppedItem(where, $"CSV line {line}: invalid path '{Excerpt.Of(path)}': {e.Message}", DropCategory.BadCsvLine));
                 continue;
             }
             rows.Add(new CsvRow(line, full, fields[tagsCol]));

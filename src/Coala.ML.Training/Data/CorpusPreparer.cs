@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Coala.ML.Features;
+using Coala.ML.IO;
 
 namespace Coala.ML.Training.Data;
 
@@ -151,7 +152,7 @@ internal sealed class CorpusPreparer
         {
             var labels = clip.Tags.Where(tagIndex.ContainsKey).Select(t => tagIndex[t]).Distinct().Order().ToArray();
             if (labels.Length == 0)
-                dropped.Add(new DroppedItem(clip.FullPath, $"none of its tags ({string.Join(' ', clip.Tags)}) is in the vocabulary", DropCategory.NoVocabularyTag));
+                dropped.Add(new DroppedItem(clip.FullPath, $"none of its tags ({Excerpt.Join(clip.Tags)}) is in the vocabulary", DropCategory.NoVocabularyTag));
             else labelled.Add((clip, o, labels));
         }
         if (labelled.Count == 0)
@@ -404,23 +405,8 @@ internal sealed class CorpusPreparer
         WriteAtomic(dir, name, s => s.Write(new UTF8Encoding(false).GetBytes(text)));
 
     /// <summary>Writes <paramref name="name"/> via a temporary file renamed over it once complete and flushed.</summary>
-    internal static void WriteAtomic(string dir, string name, Action<FileStream> write)
-    {
-        string final = Path.Combine(dir, name), temp = final + ".tmp";
-        try
-        {
-            using (var fs = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                write(fs);
-                fs.Flush(flushToDisk: true);
-            }
-            File.Move(temp, final, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CoalaException($"cannot write {name}: {e.Message}", final, e);
-        }
-    }
+    internal static void WriteAtomic(string dir, string name, Action<Stream> write) =>
+        AtomicFile.Write(Path.Combine(dir, name), write, name, flushToDisk: true);
 
     private static void DeleteIfExists(string path)
     {

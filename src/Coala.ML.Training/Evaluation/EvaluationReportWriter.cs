@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Coala.ML.IO;
 
 namespace Coala.ML.Training.Evaluation;
 
@@ -126,17 +127,5 @@ internal static class EvaluationReportWriter
 
     private static string Quote(string s) => s.IndexOfAny([',', '"', '\n']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 
-    private static void WriteAtomic(string path, string text)
-    {
-        string tmp = path + $".{Environment.ProcessId}.tmp";
-        try
-        {
-            File.WriteAllText(tmp, text, new UTF8Encoding(false));
-            File.Move(tmp, path, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CoalaException($"cannot write the report: {e.Message}", path, e);
-        }
-    }
+    private static void WriteAtomic(string path, string text) => AtomicFile.WriteAllText(path, text, "the report");
 }

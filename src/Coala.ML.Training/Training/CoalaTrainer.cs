@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Coala.ML.Features;
+using Coala.ML.IO;
 using Coala.ML.Training.Data;
 using Coala.ML.Training.Model;
 using TorchSharp;
@@ -234,6 +235,11 @@ internal sealed class CoalaTrainer
     }
 
     /// <summary>Fills batches on a worker thread, one ahead of the consumer.</summary>
+    /// <param name="set">the split to read.</param>
+    /// <param name="order">example indices in the order to batch them.</param>
+    /// <param name="batchSize">examples per batch.</param>
+    /// <param name="dropLast">leave out a last, smaller batch.</param>
+    /// <param name="twoViews">give each batch a second patch buffer (for the audio-to-audio contrast).</param>
     /// <param name="views">applied on the worker after filling, with the batch's 0-based index: augmentation and second views.</param>
     private static IEnumerable<Batch> Batches(ITrainingSet set, int[] order, int batchSize, bool dropLast, bool twoViews = false,
         Action<Batch, int>? views = null)
@@ -426,15 +432,6 @@ internal sealed class CoalaTrainer
         foreach (var h in history)
             sb.Append(CultureInfo.InvariantCulture, $"{h.Epoch},{h.Split},{F(h.Objective)},{F(h.AudioKl)},{F(h.TagBce)},{F(h.Contrastive)},{h.PatchesPerSecond:F2},{h.WallSeconds:F3}\n");
         string path = Path.Combine(_runDir, LogFileName);
-        string tmp = path + ".tmp";
-        try
-        {
-            File.WriteAllText(tmp, sb.ToString());
-            File.Move(tmp, path, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CoalaException($"cannot write the training log: {e.Message}", path, e);
-        }
+        AtomicFile.WriteAllText(path, sb.ToString(), "the training log");
     }
 }

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Coala.ML.IO;
 using Coala.ML.Training.Model;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -165,23 +166,19 @@ internal sealed class TrainingCheckpoint
             ms.Write(SHA256.HashData(ms.GetBuffer().AsSpan(0, (int)ms.Length)));
             body = ms.ToArray();
         }
-        string full = Path.GetFullPath(path);
-        string tmp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write))
-            {
-                fs.Write(body);
-                fs.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, full, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            try { File.Delete(tmp); } catch (Exception) { /* best effort */ }
-            throw new CoalaException($"cannot write the checkpoint: {e.Message}", path, e);
-        }
+        AtomicFile.WriteAllBytes(path, body, "the checkpoint", flushToDisk: true);
     }
+
+    /// <summary>The most dimensions a stored tensor may have (the networks' have at most 4).</summary>
+    private const int MaxRank = 8;
+
+    /// <summary>Bytes per element of the stored types; 0 for others (rejected when applied).</summary>
+    private static int ElementSize(ScalarType t) => t switch
+    {
+        ScalarType.Float32 => 4,
+        ScalarType.Float64 or ScalarType.Int64 => 8,
+        _ => 0,
+    };
 
     /// <summary>Reads and verifies a checkpoint; anything missing, truncated or altered is a <see cref="CoalaException"/> naming the file.</summary>
     public static TrainingCheckpoint Load(string path)
@@ -207,27 +204,43 @@ internal sealed class TrainingCheckpoint
             var config = JsonSerializer.Deserialize<RunConfig>(r.ReadString(), Json) ?? throw new CoalaException("checkpoint has no run config", path);
             int epoch = r.ReadInt32();
             var history = JsonSerializer.Deserialize<List<EpochLosses>>(r.ReadString(), Json) ?? [];
-            int nNets = r.ReadInt32();
+            // A valid hash proves only that the file is whole, not that its counts are sane: every count and size is
+            // checked against the bytes left before anything is allocated from it.
+            long Left() => r.BaseStream.Length - r.BaseStream.Position;
+            int Count(int n, int minBytesEach, string what) => n >= 0 && (long)n * minBytesEach <= Left()
+                ? n : throw new CoalaException($"the checkpoint is malformed: {what} {n} does not fit in the {Left()} bytes left", path);
+            int nNets = Count(r.ReadInt32(), 5, "network count");
             var nets = new Dictionary<string, Dictionary<string, StoredTensor>>(StringComparer.Ordinal);
             for (int i = 0; i < nNets; i++)
             {
                 string name = r.ReadString();
-                int n = r.ReadInt32();
+                int n = Count(r.ReadInt32(), 13, $"tensor count of '{name}'");
                 var d = new Dictionary<string, StoredTensor>(StringComparer.Ordinal);
                 for (int j = 0; j < n; j++)
                 {
                     string key = r.ReadString();
                     var dtype = (ScalarType)r.ReadInt32();
-                    var shape = new long[r.ReadInt32()];
+                    int rank = r.ReadInt32();
+                    if (rank is < 0 or > MaxRank)
+                        throw new CoalaException($"the checkpoint is malformed: tensor '{name}/{key}' has {rank} dimensions (at most {MaxRank})", path);
+                    var shape = new long[Count(rank, 8, $"shape length of '{name}/{key}'")];
                     for (int k = 0; k < shape.Length; k++) shape[k] = r.ReadInt64();
-                    int len = r.ReadInt32();
+                    int len = Count(r.ReadInt32(), 1, $"byte size of '{name}/{key}'");
+                    long elements = 1;
+                    foreach (var dim in shape)
+                        elements = dim < 0 || (dim > 0 && elements > long.MaxValue / dim)
+                            ? throw new CoalaException($"the checkpoint is malformed: tensor '{name}/{key}' has shape [{string.Join(",", shape)}]", path)
+                            : elements * dim;
+                    int size = ElementSize(dtype);
+                    if (size > 0 && elements != len / size || size > 0 && len % size != 0)
+                        throw new CoalaException($"the checkpoint is malformed: tensor '{name}/{key}' of shape [{string.Join(",", shape)}] holds {len} bytes", path);
                     var data = r.ReadBytes(len);
                     if (data.Length != len) throw new EndOfStreamException();
                     d[key] = new StoredTensor(dtype, shape, data);
                 }
                 nets[name] = d;
             }
-            int optLen = r.ReadInt32();
+            int optLen = Count(r.ReadInt32(), 1, "optimizer state size");
             var opt = r.ReadBytes(optLen);
             if (opt.Length != optLen) throw new EndOfStreamException();
             CoalaVariants.Parse(config.Variant, path);

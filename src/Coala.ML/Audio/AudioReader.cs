@@ -71,7 +71,14 @@ internal static class AudioReader
         if (Directory.Exists(path))
             throw new CoalaException("is a directory, not an audio file", path);
         if (!File.Exists(path))
-            throw new CoalaException("audio file not found", path);
+            throw new CoalaException(path.Contains('\uFFFD')
+                ? "audio file not found: its name is not valid UTF-8 (shown with U+FFFD), and .NET opens files only by UTF-8 names; rename it"
+                : "audio file not found", path);
+        // A FIFO would block until a writer comes, a device would never end: only regular files are audio files here
+        // (AudioReader.Open(Stream, ...) reads a pipe deliberately).
+        var kind = IO.FileStatus.Of(path).Kind;
+        if (kind is not (IO.FileKind.Regular or IO.FileKind.Missing))
+            throw new CoalaException($"is {IO.FileStatus.Describe(kind)}, not a regular file; only regular files are read", path);
         try
         {
             return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);

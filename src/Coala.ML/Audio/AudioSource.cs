@@ -40,6 +40,31 @@ internal abstract class AudioSource : IAudioSource
     public virtual long? TotalFrames => null;
     public string Source { get; }
 
+    private string? _truncation;
+    private bool _truncationChecked;
+
+    public string? Truncation
+    {
+        get
+        {
+            if (!_ended || _disposed) return null;
+            if (!_truncationChecked)
+            {
+                _truncationChecked = true;
+                try { _truncation = DescribeTruncation(); }
+                catch (Exception e) when (e is IOException or NotSupportedException or ObjectDisposedException) { _truncation = null; }
+            }
+            return _truncation;
+        }
+    }
+
+    /// <summary>After the end of the audio: what is missing from a cut file, or <c>null</c> (whole, or cannot tell).</summary>
+    protected virtual string? DescribeTruncation() => null;
+
+    /// <summary>"1.52 s" of <paramref name="frames"/> at the source's rate.</summary>
+    protected string Seconds(double frames) =>
+        (frames / SampleRate).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) + " s";
+
     /// <summary>Short name of the format for messages ("WAV", "MP3", "Ogg Vorbis").</summary>
     protected string FormatName { get; }
 

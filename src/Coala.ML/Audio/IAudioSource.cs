@@ -26,6 +26,14 @@ internal interface IAudioSource : IDisposable
     string Source { get; }
 
     /// <summary>
+    /// Once the audio has ended: <c>null</c> when the file was whole, else what is missing ("the WAV 'data' chunk
+    /// declares ... bytes, the file holds ...: 1.52 s of audio missing"). The audio that is there has been decoded;
+    /// whether a cut file is an error is the caller's choice (<c>coala embed</c> embeds it and warns). Streams that
+    /// cannot seek are checked only where the format tells without seeking (WAV).
+    /// </summary>
+    string? Truncation { get; }
+
+    /// <summary>
     /// Decodes the next mono frames into <paramref name="destination"/>. Fills it completely unless the
     /// audio ends first; returns the number of frames written, 0 once the end has been reached.
     /// </summary>

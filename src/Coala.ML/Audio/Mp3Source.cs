@@ -26,6 +26,9 @@ internal sealed class Mp3Source : AudioSource
 
     protected override int ReadInterleaved(Span<float> destination) => _mpeg.ReadSamples(destination);
 
+    protected override string? DescribeTruncation() =>
+        _stream.CanSeek ? MpegFrames.DescribeTruncation(_stream, SampleRate, Seconds) : null;
+
     protected override void DisposeDecoder()
     {
         _mpeg.Dispose();

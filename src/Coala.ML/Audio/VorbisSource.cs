@@ -6,6 +6,7 @@ namespace Coala.ML.Audio;
 internal sealed class VorbisSource : AudioSource
 {
     private readonly VorbisReader _reader;
+    private readonly Stream _stream;
     private readonly long? _totalFrames;
 
     public override int SampleRate { get; }
@@ -14,6 +15,7 @@ internal sealed class VorbisSource : AudioSource
 
     public VorbisSource(Stream stream, string source, bool ownsStream) : base(source, "Ogg Vorbis")
     {
+        _stream = stream;
         _reader = Decoders.Open(() => new VorbisReader(stream, closeOnDispose: ownsStream), "Ogg Vorbis", source);
         (Channels, SampleRate, _totalFrames) = Decoders.Open(() =>
         {
@@ -38,6 +40,8 @@ internal sealed class VorbisSource : AudioSource
         }
         return _reader.ReadSamples(destination);
     }
+
+    protected override string? DescribeTruncation() => _stream.CanSeek ? OggPages.DescribeTruncation(_stream) : null;
 
     protected override void DisposeDecoder() => _reader.Dispose();
 }

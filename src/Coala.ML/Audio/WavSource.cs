@@ -145,6 +145,11 @@ internal sealed class WavSource : AudioSource
         return bytes / _blockAlign;
     }
 
+    protected override string? DescribeTruncation() =>
+        _dataBytes is long declared && _dataRead < declared
+            ? $"truncated: the WAV 'data' chunk declares {declared} bytes, the file holds {_dataRead}: {Seconds((double)(declared - _dataRead) / _blockAlign)} of audio missing"
+            : null;
+
     protected override string NoFramesMessage => _dataBytes is > 0
         ? $"WAV 'data' chunk declares {_dataBytes} bytes but the file ends after {_dataRead} (less than one {_blockAlign}-byte frame): the file is truncated"
         : "WAV 'data' chunk contains no audio samples";

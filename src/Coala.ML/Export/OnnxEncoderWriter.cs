@@ -55,28 +55,7 @@ internal static class OnnxEncoderWriter
     {
         ArgumentNullException.ThrowIfNull(path);
         byte[] bytes = Write(weights, frontend, scaler, extraMetadata);
-        string full, tmp;
-        try
-        {
-            full = System.IO.Path.GetFullPath(path);
-            string dir = System.IO.Path.GetDirectoryName(full) ?? ".";
-            Directory.CreateDirectory(dir);
-            tmp = System.IO.Path.Combine(dir, $".{System.IO.Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new CoalaException($"cannot write the model: {e.Message}", path, e);
-        }
-        try
-        {
-            File.WriteAllBytes(tmp, bytes);
-            File.Move(tmp, full, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            try { File.Delete(tmp); } catch (Exception) { /* best effort */ }
-            throw new CoalaException($"cannot write the model: {e.Message}", path, e);
-        }
+        IO.AtomicFile.WriteAllBytes(path, bytes, "the model");
     }
 
     /// <summary>Builds the ONNX <see cref="ModelProto"/> (exposed for tests that need to alter a valid model).</summary>

@@ -67,28 +67,7 @@ internal static class OnnxTagModelWriter
         IReadOnlyDictionary<string, string>? extraMetadata = null)
     {
         byte[] bytes = Build(weights, vocabulary, encoderFingerprint, extraMetadata).ToByteArray();
-        string full, tmp;
-        try
-        {
-            full = Path.GetFullPath(path);
-            string dir = Path.GetDirectoryName(full) ?? ".";
-            Directory.CreateDirectory(dir);
-            tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new CoalaException($"cannot write the tag model: {e.Message}", path, e);
-        }
-        try
-        {
-            File.WriteAllBytes(tmp, bytes);
-            File.Move(tmp, full, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            try { File.Delete(tmp); } catch (Exception) { /* best effort */ }
-            throw new CoalaException($"cannot write the tag model: {e.Message}", path, e);
-        }
+        IO.AtomicFile.WriteAllBytes(path, bytes, "the tag model");
     }
 
     /// <summary>Builds the ONNX <see cref="ModelProto"/> (exposed for tests that alter a valid model).</summary>

@@ -31,6 +31,11 @@ internal sealed record FrontendSettings
 
     public static FrontendSettings Default { get; } = new();
 
+    /// <summary>The largest FFT a model may ask for.</summary>
+    public const int MaxFftSize = 1 << 16;
+    /// <summary>The most values (bands x frames) a patch may hold.</summary>
+    public const int MaxPatchValues = 1 << 20;
+
     /// <summary>Throws <see cref="CoalaException"/> naming the first invalid setting.</summary>
     public void Validate(string? source = null)
     {
@@ -38,11 +43,15 @@ internal sealed record FrontendSettings
         {
             if (!ok) throw new CoalaException($"invalid frontend setting: {what}", src);
         }
+        // Every bound is checked before anything is allocated from it (a model's metadata is input like any other):
+        // an FFT of at most 65536 points (1.5 s at 44.1 kHz; the reference uses 1024), at most 512 mel bands and no
+        // more than the FFT has bins, patches of at most 4096 frames and 2^20 values (4 MB; the reference: 96 x 96).
         Check(SampleRate is >= 1000 and <= 384000, $"sample rate {SampleRate} Hz (expected 1000..384000)", source);
-        Check(FftSize >= 16 && (FftSize & (FftSize - 1)) == 0, $"FFT size {FftSize} (expected a power of two >= 16)", source);
+        Check(FftSize is >= 16 and <= MaxFftSize && (FftSize & (FftSize - 1)) == 0, $"FFT size {FftSize} (expected a power of two in 16..{MaxFftSize})", source);
         Check(HopLength > 0 && HopLength <= FftSize, $"hop length {HopLength} (expected 1..FFT size)", source);
-        Check(MelBands is > 0 and <= 512, $"mel bands {MelBands} (expected 1..512)", source);
-        Check(PatchFrames is > 0 and <= 4096, $"patch frames {PatchFrames}", source);
+        Check(MelBands is > 0 and <= 512 && MelBands <= FftSize / 2 + 1, $"mel bands {MelBands} (expected 1..512 and at most FFT size / 2 + 1)", source);
+        Check(PatchFrames is > 0 and <= 4096, $"patch frames {PatchFrames} (expected 1..4096)", source);
+        Check((long)MelBands * PatchFrames <= MaxPatchValues, $"patches of {MelBands} x {PatchFrames} values (expected at most {MaxPatchValues})", source);
         Check(float.IsFinite(LogEpsilon) && LogEpsilon > 0, $"log epsilon {LogEpsilon}", source);
         Check(FMin >= 0 && FMin < EffectiveFMax && EffectiveFMax <= SampleRate / 2f, $"mel range {FMin}..{EffectiveFMax} Hz", source);
     }

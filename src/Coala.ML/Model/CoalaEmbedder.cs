@@ -45,17 +45,25 @@ public sealed class CoalaEmbedder : IDisposable
     /// decoded file, up to float rounding.
     /// </summary>
     /// <exception cref="CoalaException">The file is missing, unreadable, unsupported or holds invalid samples.</exception>
-    public float[] EmbedFile(string path)
+    public float[] EmbedFile(string path) => EmbedFile(path, out _);
+
+    /// <summary>
+    /// <see cref="EmbedFile(string)"/>, also saying whether the file was cut short: <paramref name="truncation"/> is
+    /// <c>null</c> for a whole file, else what is missing (the vector is that of the audio that is there).
+    /// </summary>
+    internal float[] EmbedFile(string path, out string? truncation)
     {
         using var patches = _patches.OpenFile(path);
-        return _session.Embed(patches, _withStd);
+        var vector = _session.Embed(patches, _withStd);
+        truncation = patches.Truncation;
+        return vector;
     }
 
     /// <summary>Embeds mono samples in [-1, 1] recorded at <paramref name="sampleRate"/> Hz.</summary>
     public float[] Embed(ReadOnlySpan<float> samples, int sampleRate, string source = "samples")
     {
         var patches = _patches.FromSamples(samples, sampleRate, source, out int count);
-        return _session.Embed(patches, count, _withStd);
+        return _session.Embed(patches, count, _withStd, source);
     }
 
     /// <inheritdoc />

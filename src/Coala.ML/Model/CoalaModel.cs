@@ -15,6 +15,9 @@ internal sealed class CoalaModel
     /// <summary>The coala.format_version values this version reads.</summary>
     public static IReadOnlyList<int> SupportedFormatVersions { get; } = [OnnxEncoderWriter.FormatVersion];
 
+    /// <summary>The largest embedding_dim read (1152 for the reference patches; vectors are allocated from it).</summary>
+    public const int MaxEmbeddingDim = 1 << 16;
+
     /// <summary>The file the model was read from.</summary>
     public string Path { get; }
     /// <summary>The model file's bytes, as given to ONNX Runtime.</summary>
@@ -49,17 +52,7 @@ internal sealed class CoalaModel
     public static CoalaModel Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        byte[] bytes;
-        try
-        {
-            if (!File.Exists(path))
-                throw new CoalaException(Directory.Exists(path) ? "is a folder, not a model file" : "model file not found", path);
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new CoalaException($"cannot read the model file: {e.Message}", path, e);
-        }
+        byte[] bytes = ModelFile.Read(path, "model", "model file not found");
         return FromBytes(bytes, path);
     }
 
@@ -82,6 +75,7 @@ internal sealed class CoalaModel
         if (model.IrVersion <= 0 || model.Graph is null || model.OpsetImport.Count == 0 || model.Graph.Node.Count == 0)
             throw new CoalaException("not an ONNX model (no IR version, opset import or graph)", path);
 
+        ModelFile.RejectExternalData(model, path, "model");
         var meta = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var p in model.MetadataProps) meta[p.Key] = p.Value;
 
@@ -99,8 +93,8 @@ internal sealed class CoalaModel
         var frontend = FrontendSettings.FromMetadata(meta, path);
 
         string ds = Require(OnnxEncoderWriter.KeyEmbeddingDim);
-        if (!int.TryParse(ds, NumberStyles.Integer, CultureInfo.InvariantCulture, out int dim) || dim <= 0)
-            throw new CoalaException($"model metadata '{OnnxEncoderWriter.KeyEmbeddingDim}' = '{ds}' is not a positive integer", path);
+        if (!int.TryParse(ds, NumberStyles.Integer, CultureInfo.InvariantCulture, out int dim) || dim <= 0 || dim > MaxEmbeddingDim)
+            throw new CoalaException($"model metadata '{OnnxEncoderWriter.KeyEmbeddingDim}' = '{ds}' is not a positive integer of at most {MaxEmbeddingDim}", path);
 
         var g = model.Graph;
         CheckInput(g, path);

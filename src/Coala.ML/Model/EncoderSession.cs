@@ -77,7 +77,8 @@ internal sealed class EncoderSession : IDisposable
     /// population std) when <paramref name="withStd"/>.
     /// </summary>
     /// <exception cref="CoalaException">wrong patch data size, or ONNX Runtime fails.</exception>
-    public float[] Embed(float[] patches, int patchCount, bool withStd)
+    /// <exception cref="CoalaException">... or the encoder gives a NaN or infinite value (named after <paramref name="source"/>).</exception>
+    public float[] Embed(float[] patches, int patchCount, bool withStd, string? source = null)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (patches is null) throw new CoalaException("no patch data given to the encoder", Model.Path);
@@ -86,7 +87,20 @@ internal sealed class EncoderSession : IDisposable
         if (patches.Length != expected)
             throw new CoalaException($"patch data holds {patches.Length} values; {patchCount} patches of {Model.Frontend.MelBands} bands x {Model.Frontend.PatchFrames} frames need {expected}", Model.Path);
 
-        return Run(patches, patchCount, withStd);
+        return Finite(Run(patches, patchCount, withStd), source ?? "samples");
+    }
+
+    /// <summary>
+    /// The vector, or a failure for <paramref name="source"/> when any value is NaN or infinite (a broken or hostile
+    /// model, or an overflow): such a vector is never returned, so never written as a row.
+    /// </summary>
+    private float[] Finite(float[] vector, string source)
+    {
+        int bad = 0;
+        foreach (var x in vector) if (!float.IsFinite(x)) bad++;
+        if (bad > 0)
+            throw new CoalaException($"the encoder ({System.IO.Path.GetFileName(Model.Path)}) gave {bad} non-finite value(s) (NaN or infinity) of {vector.Length}; no embedding for this file", source);
+        return vector;
     }
 
     /// <summary>Runs the graph on the first <paramref name="patchCount"/> patches of <paramref name="patches"/>.</summary>
@@ -124,7 +138,7 @@ internal sealed class EncoderSession : IDisposable
     /// <summary>
     /// Embeds a stream of patches in runs of at most <paramref name="chunkPatches"/> patches and combines the runs'
     /// means and population standard deviations exactly (in double: pooled mean, and the pooled second moment
-    /// sum n_k (std_k^2 + (mean_k - mean)^2)), so the result is the one-shot <see cref="Embed(float[], int, bool)"/>
+    /// sum n_k (std_k^2 + (mean_k - mean)^2)), so the result is the one-shot <see cref="Embed(float[], int, bool, string?)"/>
     /// of all patches up to float rounding. Memory does not depend on the number of patches.
     /// </summary>
     /// <exception cref="CoalaException">the stream fails or has no patch, or ONNX Runtime fails.</exception>
@@ -167,7 +181,7 @@ internal sealed class EncoderSession : IDisposable
                 }
             for (int d = 0; d < dim; d++) result[dim + d] = (float)Math.Sqrt(m2[d] / total);
         }
-        return result;
+        return Finite(result, patches.Source);
     }
 
     public void Dispose()

@@ -53,6 +53,9 @@ internal sealed class PatchStream : IDisposable
     /// <summary>Values in one patch (bands x frames).</summary>
     public int PatchValues => _patcher.PatchValues;
 
+    /// <summary>Once every patch was read: what a cut file is missing, or <c>null</c> (<see cref="Audio.IAudioSource.Truncation"/>).</summary>
+    public string? Truncation => _audio.Truncation;
+
     /// <summary>Patches returned so far.</summary>
     public long PatchesRead { get; private set; }
 

@@ -36,9 +36,10 @@ internal sealed class TagMatcher
     {
         int i = Find(word);
         if (i >= 0) return i;
-        var close = Closest(Normalize(word), 5);
+        // Edit distance costs length x length per vocabulary word: a word far longer than any tag has no close one.
+        var close = word.Length <= 4 * Excerpt.DefaultLength ? Closest(Normalize(word), 5) : [];
         string hint = close.Count > 0 ? $"; closest vocabulary words: {string.Join(", ", close)}" : "";
-        throw new CoalaException($"unknown tag '{word}': not in the model's {_vocabulary.Count}-word vocabulary{hint}", source);
+        throw new CoalaException($"unknown tag '{Excerpt.Of(word)}': not in the model's {_vocabulary.Count}-word vocabulary{hint}", source);
     }
 
     private static IEnumerable<string> Candidates(string w)

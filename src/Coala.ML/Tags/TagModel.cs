@@ -56,19 +56,8 @@ internal sealed class TagModel : IDisposable
     public static TagModel Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        byte[] bytes;
-        try
-        {
-            if (!File.Exists(path))
-                throw new CoalaException(Directory.Exists(path)
-                    ? "is a folder, not a tag model file"
-                    : "tag model file not found: export it beside the encoder with `coala export --tags` (AE-C or E-C checkpoints)", path);
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new CoalaException($"cannot read the tag model file: {e.Message}", path, e);
-        }
+        byte[] bytes = Model.ModelFile.Read(path, "tag model",
+            "tag model file not found: export it beside the encoder with `coala export --tags` (AE-C or E-C checkpoints)");
         return FromBytes(bytes, path);
     }
 
@@ -82,6 +71,7 @@ internal sealed class TagModel : IDisposable
         if (model.IrVersion <= 0 || model.Graph is null || model.OpsetImport.Count == 0 || model.Graph.Node.Count == 0)
             throw new CoalaException("not an ONNX model (no IR version, opset import or graph)", path);
 
+        Model.ModelFile.RejectExternalData(model, path, "tag model");
         var meta = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var p in model.MetadataProps) meta[p.Key] = p.Value;
         meta.TryGetValue(OnnxTagModelWriter.KeyArchitecture, out var arch);
@@ -113,9 +103,15 @@ internal sealed class TagModel : IDisposable
         return new TagModel(path, bytes, vocabulary, dim, fingerprint, meta);
     }
 
-    private static int PositiveInt(string s, string key, string path) =>
-        int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n > 0
-            ? n : throw new CoalaException($"tag model metadata '{key}' = '{s}' is not a positive integer", path);
+    /// <summary>The largest vocabulary and embedding size read (vectors and the word table are allocated from them).</summary>
+    public const int MaxVocabulary = 1 << 16, MaxDimension = Model.CoalaModel.MaxEmbeddingDim;
+
+    private static int PositiveInt(string s, string key, string path)
+    {
+        int max = key == OnnxTagModelWriter.KeyVocabularySize ? MaxVocabulary : MaxDimension;
+        return int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n > 0 && n <= max
+            ? n : throw new CoalaException($"tag model metadata '{key}' = '{s}' is not a positive integer of at most {max}", path);
+    }
 
     private static void CheckTensor(IEnumerable<ValueInfoProto> values, string name, int width, string kind, string path)
     {
@@ -154,9 +150,17 @@ internal sealed class TagModel : IDisposable
     private float[] ComputeWordVectors()
     {
         int v = Vocabulary.Count;
-        var eye = new float[v * v];
-        for (int i = 0; i < v; i++) eye[i * v + i] = 1;
-        var w = EncodeTags(eye, v);
+        // One identity matrix through the graph; a large vocabulary in blocks of rows, so memory stays O(rows x V).
+        int block = v <= 2048 ? v : 1024;
+        var w = new float[(long)v * Dimension];
+        var eye = new float[(long)block * v];
+        for (int start = 0; start < v; start += block)
+        {
+            int rows = Math.Min(block, v - start);
+            Array.Clear(eye);
+            for (int r = 0; r < rows; r++) eye[(long)r * v + start + r] = 1;
+            EncodeTags(rows == block ? eye : eye[..(rows * v)], rows).CopyTo(w, (long)start * Dimension);
+        }
         for (int i = 0; i < v; i++) VectorMath.Normalize(w.AsSpan(i * Dimension, Dimension));
         return w;
     }

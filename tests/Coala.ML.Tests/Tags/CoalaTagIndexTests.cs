@@ -94,6 +94,16 @@ public class CoalaTagIndexTests
     }
 
     [Fact]
+    public void AHugeUnknownTagIsCutInTheError()
+    {
+        var m = TagTestModel.Create();
+        using var index = new CoalaTagIndex(m.Encoder);
+        var e = Assert.Throws<CoalaException>(() => index.Query(new string('x', 100_000)));
+        Assert.Contains("(100,000 characters)", e.Message);
+        Assert.True(e.Message.Length < 500, $"message of {e.Message.Length} characters");
+    }
+
+    [Fact]
     public void AnUnknownTagListsTheClosestVocabularyWords()
     {
         var m = TagTestModel.Create();

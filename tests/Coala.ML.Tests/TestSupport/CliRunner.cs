@@ -19,7 +19,7 @@ internal static class CliRunner
         {
             var root = new System.CommandLine.RootCommand();
             foreach (var c in CommandRegistry.All(name => environment.GetValueOrDefault(name))) root.Subcommands.Add(c);
-            return (root.Parse(args).Invoke(), outw.ToString(), err.ToString());
+            return (root.Parse(args, CommandRegistry.Parser).Invoke(), outw.ToString(), err.ToString());
         }
         finally { Console.SetError(oldErr); Console.SetOut(oldOut); }
     }

@@ -56,6 +56,13 @@ internal static class TestAssets
         return x;
     }
 
+    /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> and returns the path.</summary>
+    public static string WriteBytes(string path, byte[] bytes)
+    {
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
     /// <summary>Writes 16-bit PCM mono WAV.</summary>
     public static string WriteWav(string path, float[] samples, int rate) => WavWriter.WritePcm16(path, samples, rate);
 

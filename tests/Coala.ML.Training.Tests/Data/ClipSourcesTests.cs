@@ -90,6 +90,25 @@ public class ClipSourcesTests
     }
 
     [Fact]
+    public void FolderScanWalksLoopsOnceAndDropsFifos()
+    {
+        using var dir = new TempDir();
+        dir.File("sounds/dog.wav", "");
+        Directory.CreateSymbolicLink(Path.Combine(dir.Path, "sounds", "again"), "..");   // sounds/again -> the root
+        Directory.CreateSymbolicLink(Path.Combine(dir.Path, "self"), ".");               // self -> the root
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [Path.Combine(dir.Path, "pipe.wav")])) mkfifo.WaitForExit();
+        var dropped = new List<DroppedItem>();
+
+        var task = Task.Run(() => ClipSources.ScanFolder(dir.Path, dropped));
+        Assert.True(task.Wait(TimeSpan.FromSeconds(30)), "the scan did not finish (a symlink loop followed round?)");
+
+        Assert.Equal(["sounds/dog.wav"], task.Result.Select(f => f.RelativePath));
+        var fifo = Assert.Single(dropped);
+        Assert.Equal(Path.Combine(dir.Path, "pipe.wav"), fifo.Path);
+        Assert.Contains("named pipe (FIFO)", fifo.Reason);
+    }
+
+    [Fact]
     public void CollectMergesCsvAndFolderTagsAndDropsUntaggedClips()
     {
         using var dir = new TempDir();
@@ -107,4 +126,43 @@ public class ClipSourcesTests
 
     [Fact]
     public void NoInputIsCoalaException() => Assert.Throws<CoalaException>(() => ClipSources.Collect(null, null));
+
+    /// <summary>n distinct alphabetic words of 5+ letters (none a stop-word, each its own singular).</summary>
+    private static IEnumerable<string> Words(int n) => Enumerable.Range(0, n).Select(i =>
+    {
+        var c = new char[5];
+        for (int k = 0, v = i; k < 4; k++, v /= 26) c[k] = (char)('a' + v % 26);
+        c[4] = 'x';
+        return "q" + new string(c);
+    });
+
+    [Fact]
+    public void AClipWithMoreTagsThanTheCapIsDroppedWithAClearReason()
+    {
+        using var dir = new TempDir();
+        string many = string.Join(' ', Words(ClipSources.MaxTagsPerClip + 1));
+        string csv = dir.File("tags.csv", $"path,tags\nmany.wav,{many}\nfew.wav,dog bark\n");
+
+        var listing = ClipSources.Collect(csv, null);
+
+        Assert.Equal([Path.Combine(dir.Path, "few.wav")], listing.Clips.Select(c => c.FullPath));
+        var d = Assert.Single(listing.Dropped);
+        Assert.Equal(DropCategory.TooManyTags, d.Category);
+        Assert.StartsWith("1,001 distinct tags, more than the 1,000", d.Reason);
+        Assert.True(d.Reason.Length < 2000, $"reason of {d.Reason.Length} characters");
+    }
+
+    [Fact]
+    public void CollectingIsLinearInTheTagsOfARow()
+    {
+        using var dir = new TempDir();
+        // 160,000 distinct tags on one row took 34 s with List.Contains (quadratic); linear, it is well under a second
+        // of set work beyond the tag normalisation.
+        string many = string.Join(' ', Words(160_000));
+        string csv = dir.File("tags.csv", $"path,tags\nmany.wav,{many}\n");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var task = Task.Run(() => ClipSources.Collect(csv, null));
+        Assert.True(task.Wait(TimeSpan.FromSeconds(30)), "collecting 160k tags took over 30 s");
+        Assert.Equal(DropCategory.TooManyTags, Assert.Single(task.Result.Dropped).Category);
+    }
 }

@@ -134,6 +134,21 @@ public class CorpusPreparerTests
     }
 
     [Fact]
+    public void AHugeTagIsCutInTheDroppedList()
+    {
+        using var dir = new TempDir();
+        string csv = MakeInput(dir);
+        dir.File("audio/huge.wav", "patch 77");
+        File.AppendAllText(csv, $"audio/huge.wav,{new string('z', 100_000)}\n");
+
+        new CorpusPreparer(Small, new FakeExtractor().Extract, "fake").Run(Options(dir, csv));
+
+        var line = File.ReadAllLines(Path.Combine(dir.Path, "out", CorpusFiles.Dropped)).Single(l => l.Contains("huge.wav"));
+        Assert.True(line.Length < 1000, $"dropped.tsv line of {line.Length} characters");
+        Assert.Contains("(100,000 characters)", line);
+    }
+
+    [Fact]
     public void RerunWithSameInputIsNoOpAndOtherOptionsReuseTheCache()
     {
         using var dir = new TempDir();

@@ -83,4 +83,37 @@ public class CheckpointTests : IDisposable
         var e = Assert.Throws<CoalaException>(() => TrainerTests.Train(TrainerTests.Tiny(CoalaVariant.EC, 2) with { Resume = true }, _dir));
         Assert.Equal(path, e.FilePath);
     }
+
+    /// <summary>A one-tensor checkpoint whose int at the tensor's shape length (or byte size) is replaced, hash recomputed.</summary>
+    private string Hostile(bool shapeLength, int value)
+    {
+        var config = new RunConfig { Variant = CoalaVariants.Name(CoalaVariant.Cnn), VocabularySize = 5, Epochs = 1, BatchSize = 4, LearningRate = 0.01, Temperature = 0.1 };
+        var ck = new TrainingCheckpoint
+        {
+            Config = config, Epoch = 1, History = [], OptimizerState = [],
+            Networks = new() { ["cnn"] = new() { ["w"] = new StoredTensor(torch.ScalarType.Float32, [2], new byte[8]) } },
+        };
+        string path = Path.Combine(_dir, "hostile.coala");
+        ck.Save(path);
+        var b = File.ReadAllBytes(path);
+        // key "w" (length-prefixed), dtype Float32 (6), rank 1, dim 2, byte size 8
+        byte[] marker = [1, (byte)'w', 6, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0];
+        int at = b.AsSpan().IndexOf(marker);
+        Assert.True(at > 0);
+        BitConverter.GetBytes(value).CopyTo(b, at + (shapeLength ? 6 : 18));
+        System.Security.Cryptography.SHA256.HashData(b.AsSpan(0, b.Length - 32)).CopyTo(b, b.Length - 32);
+        File.WriteAllBytes(path, b);
+        return path;
+    }
+
+    [Fact]
+    public void AValidHashWithAnAbsurdShapeCountIsAClearErrorNotAnAllocation()
+    {
+        var e = Assert.Throws<CoalaException>(() => TrainingCheckpoint.Load(Hostile(shapeLength: true, int.MaxValue)));
+        Assert.Contains("'cnn/w' has 2147483647 dimensions", e.Message);
+        e = Assert.Throws<CoalaException>(() => TrainingCheckpoint.Load(Hostile(shapeLength: false, int.MaxValue)));
+        Assert.Contains("byte size of 'cnn/w' 2147483647 does not fit", e.Message);
+        e = Assert.Throws<CoalaException>(() => TrainingCheckpoint.Load(Hostile(shapeLength: false, 4)));
+        Assert.Contains("holds 4 bytes", e.Message);
+    }
 }
