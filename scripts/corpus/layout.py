@@ -262,9 +262,28 @@ def main():
     candidates = [c for i, c in enumerate(candidates) if i not in drop]
 
     # 2. Durations (in parallel: one soxi process per file).
+    # Cached in OUT/.durations.tsv by path, size and modification time: re-runs skip the soxi calls.
     paths = [os.path.join(out, "extract", pkg, rel) for pkg, rel, _ in candidates]
+    cache_path = os.path.join(out, ".durations.tsv")
+    cache = {}
+    if os.path.exists(cache_path):
+        with open(cache_path, encoding="utf-8") as f:
+            for line in f:
+                p, size, mtime, dur = line.rstrip("\n").split("\t")
+                cache[(p, size, mtime)] = float(dur) if dur else None
+    keys = []
+    for p in paths:
+        st = os.stat(p)
+        keys.append((p, str(st.st_size), str(int(st.st_mtime))))
+    todo = [k for k in keys if k not in cache]
     with concurrent.futures.ThreadPoolExecutor(a.threads) as ex:
-        durations = list(ex.map(duration, paths))
+        for k, dur in zip(todo, ex.map(duration, [k[0] for k in todo])):
+            cache[k] = dur
+    durations = [cache[k] for k in keys]
+    with open(cache_path + ".tmp", "w", encoding="utf-8") as f:
+        for (p, size, mtime), dur in zip(keys, durations):
+            f.write(f"{p}\t{size}\t{mtime}\t{'' if dur is None else dur}\n")
+    os.replace(cache_path + ".tmp", cache_path)
 
     # 3. Clips: one per file, or up to MUSIC_PIECES pieces of music tracks and of anything longer than LONG_SECONDS.
     rows, jobs, duplicates, first_by_hash, wanted = [], [], [], {}, set()
