@@ -83,7 +83,7 @@ for pkg in $PACKAGES; do
   # tar exits 2 when a pattern matches nothing: that is fine here, anything else is not.
   set +e
   dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir" --wildcards --ignore-case \
-    '*.ogg' '*.wav' '*.flac' '*.mp3' '*.zip' '*.pk3' '*.wz' '*.orgue' '*.sf2' '*.pat' "./usr/share/doc/$pkg/copyright" 2>/dev/null
+    '*.ogg' '*.wav' '*.flac' '*.mp3' '*.zip' '*.pk3' '*.wz' '*.orgue' '*.sf2' '*.pat' '*.rcc' "./usr/share/doc/$pkg/copyright" 2>/dev/null
   rc=${PIPESTATUS[1]}
   set -e
   [ "$rc" -le 2 ] || { echo "$pkg: tar failed ($rc)" >&2; exit 1; }
@@ -96,9 +96,11 @@ for pkg in $PACKAGES; do
     fi
     rm -f "$z"
   done
-  # Instrument banks (freepats' GUS patches, avldrums' SoundFonts): their samples as WAV files (FILE.d/).
-  find "$dir" -type f \( -iname '*.pat' -o -iname '*.sf2' \) -print0 | xargs -0 -r python3 "$HERE/unpack_instruments.py"
-  find "$dir" -type f \( -iname '*.pat' -o -iname '*.sf2' \) -delete
+  # Instrument banks (freepats' GUS patches, avldrums' SoundFonts) and Qt resources (gcompris' .rcc): their
+  # samples and audio files next to them (FILE.d/).
+  find "$dir" -type f \( -iname '*.pat' -o -iname '*.sf2' -o -iname '*.rcc' \) -print0 |
+    xargs -0 -r python3 "$HERE/unpack_instruments.py" 2>/dev/null
+  find "$dir" -type f \( -iname '*.pat' -o -iname '*.sf2' -o -iname '*.rcc' \) -delete
   dpkg-deb -f "$deb" Version > "$dir/.version"
   touch "$dir/.done"
   echo "$pkg" >> "$OUT/packages.list"

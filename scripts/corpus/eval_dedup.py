@@ -14,8 +14,8 @@ mono PCM. Two tests, either of which drops the corpus clip:
     frames sounding in both differ by less than 0.03 on average and the sounding lengths (time above the floor)
     are within a factor 1.5; then, as waveforms, the 128 ms from the onset of the evaluation clip, fitted by gain
     and offset (audioop.findfit, +-8 ms) into the corpus clip, leave a residual under 30% of its level (rms).
-    Candidates are found through three fixed random projections of the unit level curve (a pair within
-    distance r = sqrt(2 - 2 s) is within r on every projection), so not every pair is compared.
+    Candidates are found through eight projections of the unit level curve (its first cosine coefficients; a pair
+    within distance r = sqrt(2 - 2 s) is within r on every projection), so not every pair is compared.
 Writes OUT/eval_matches.tsv (clip, eval file, test, similarity), removes the matched rows from OUT/tags.csv and
 OUT/clips.tsv and the matched audio files. Fingerprints are cached in OUT/.fingerprints.tsv (path, size, mtime).
 """
@@ -27,7 +27,6 @@ import csv
 import hashlib
 import math
 import os
-import random
 import subprocess
 import sys
 
@@ -139,6 +138,7 @@ def main():
     ap.add_argument("--eval", action="append", required=True, help="evaluation audio folder (repeatable)")
     ap.add_argument("--similarity", type=float, default=0.95)
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--dry-run", action="store_true", help="write eval_matches.tsv only")
     a = ap.parse_args()
     out = a.out
 
@@ -166,10 +166,11 @@ def main():
     os.replace(cache_path + ".tmp", cache_path)
 
     # Index of the evaluation clips: exact hashes, and level curves sorted by their first projection.
-    rng = random.Random(0)
+    # Keys: the level curve's first eight cosine (DCT-II) coefficients. Level curves are smooth decays, so most of
+    # their spread lies there and a window of +-r on each key keeps few candidates.
     dirs = []
-    for _ in range(3):
-        v = [rng.gauss(0, 1) for _ in range(FRAMES)]
+    for k in range(1, 9):
+        v = [math.cos(math.pi * k * (i + 0.5) / FRAMES) for i in range(FRAMES)]
         n = math.sqrt(sum(x * x for x in v))
         dirs.append([x / n for x in v])
 
@@ -189,6 +190,7 @@ def main():
     r = math.sqrt(2 - 2 * a.similarity)
 
     matches = []
+    compared = 0
     for row, path, fp in zip(rows, clips, cfp):
         if fp is None:
             continue
@@ -203,10 +205,11 @@ def main():
         lo = bisect.bisect_left(first_keys, k[0] - r)
         hi = bisect.bisect_right(first_keys, k[0] + r)
         for ek, epath, (_, elevel, ezcr, esounding, eexcerpt) in indexed[lo:hi]:
-            if abs(ek[1] - k[1]) >= r or abs(ek[2] - k[2]) >= r:
+            if any(abs(x - y) >= r for x, y in zip(ek, k)):
                 continue
             if not (sounding <= 1.5 * esounding and esounding <= 1.5 * sounding):
                 continue
+            compared += 1
             cos = sum(x * y for x, y in zip(level, elevel))
             if cos <= a.similarity:
                 continue
@@ -226,6 +229,10 @@ def main():
         f.write("clip\teval_file\ttest\tsimilarity\n")
         for clip, epath, test, sim in matches:
             f.write(f"{clip}\t{epath}\t{test}\t{sim:.4f}\n")
+    print(f"eval dedup: {compared} pairs compared", file=sys.stderr)
+    if a.dry_run:
+        print(f"dry run: {len(matches)} matches", file=sys.stderr)
+        return
     with open(os.path.join(out, "tags.csv"), "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(header)

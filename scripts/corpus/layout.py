@@ -77,6 +77,9 @@ def language_of(pkg, rel):
     for p in parts[:-1]:
         if p.lower() in LANGUAGES:
             return LANGUAGES[p.lower()]
+        m = re.search(r"_([a-z]{2})$", p.lower())  # hedgewars' voice packs Default_es, Russian_pl ...
+        if m and m.group(1) in LANGUAGES:
+            return LANGUAGES[m.group(1)]
     for w in words(rel):
         if w in LANGUAGE_NAMES:
             return w

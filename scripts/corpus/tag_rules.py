@@ -17,7 +17,7 @@ public core commondata techs tech megapack factions faction drumkits drumkit hyd
 globalmods none apoc library stklib tracks track world aircraft instruments res resources media assets common
 zip pk pk3 d wz ocg ocd ocs ocf dat pak patch baseoa soundfx textures tilesets stdsounds stdmusic powers
 local generic new old other others various unused test temp tmp extra extras
-file files dir folder src source sources content contents pack packs set sets version ver final alt alternative
+file files dir folder src source sources content activities activity resource explore memory contents pack packs set sets version ver final alt alternative
 """.split())
 
 # File-format, channel and encoding words: they describe the file, not the sound.
@@ -78,7 +78,15 @@ SYNONYMS = {
     "strums": "strum", "explosions": "explosion", "drums": "drum", "birds": "bird", "animals": "animal",
     "bullets": "bullet", "basses": "bass", "waveforms": "waveform", "stringsnpads": "strings pad",
     "malehurt": "male hurt", "maledeath": "male death", "swordhit": "sword hit", "waterglass": "water glass",
-    "bassloops": "bass", "gathering": "gather", "lumbering": "lumber",
+    "bassloops": "bass", "gathering": "gather", "lumbering": "lumber", "ingame": "",
+    # compound file names split into the words a tagger would write
+    "hhclosed": "hihat closed", "hhopen": "hihat open", "femaledeath": "female death", "femalehurt": "female hurt",
+    "metalfootstep": "metal footstep", "breakglass": "break glass", "breakwood": "break wood",
+    "bodyimpact": "body impact", "hitground": "hit ground", "birdchirp": "bird chirp", "carhorn": "car horn",
+    "radiomessage": "radio message", "bossattack": "attack", "arrowfly": "arrow fly", "bassdrum": "bass drum kick",
+    "fingersnap": "finger snap", "sidestick": "rimshot", "alienmachinery": "alien machinery", "jsnare": "snare",
+    "rsnare": "snare", "minepump": "pump", "radclick": "radio click", "radclik": "radio click", "mstep": "footstep",
+    "windstorm": "wind storm", "snowstorm": "snow storm", "warhorse": "horse", "trnsppil": "",
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -131,7 +139,9 @@ SPEAKER_WORDS = {
 }
 # Words kept from a speech path besides language and speaker: the manner of speaking, which is heard.
 SPEECH_MANNER = {"whisper", "shout", "shouting", "scream", "yell", "laugh", "laughing", "cry", "sing", "singing",
-                 "robot", "robotic", "radio", "telephone", "angry", "happy", "sad", "taunt"}
+                 "robot", "robotic", "radio", "telephone", "angry", "happy", "sad", "taunt",
+                 # hedgewars' voice packs: accents and characters played by the voice actor, which are heard
+                 "british", "hillbilly", "mobster", "pirate", "singer", "surfer"}
 # Speech folders that hold no speech.
 NOT_SPEECH_DIRS = {"silence"}
 

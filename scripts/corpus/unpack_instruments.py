@@ -5,6 +5,7 @@
 
 * Gravis UltraSound patches (.pat, freepats): each wave sample of the patch becomes FILE.d/<patch>__sNN.wav
   (at most MAX_PER_PATCH samples, spread over the patch's key ranges); 8/16-bit, signed/unsigned as flagged.
+* Qt resource files (.rcc, gcompris-qt-data): their audio entries become FILE.d/<resource path>.
 * SoundFont 2 banks (.sf2, avldrums.lv2-soundfont): each sample header of the bank becomes FILE.d/<name>.wav
   (16-bit; ROM samples and sample headers shorter than 100 samples are skipped).
 """
@@ -14,7 +15,7 @@ import struct
 import sys
 import wave
 
-MAX_PER_PATCH = 6
+MAX_PER_PATCH = 12
 
 
 def safe(name):
@@ -112,10 +113,53 @@ def unpack_sf2(path):
     return n
 
 
+def unpack_rcc(path):
+    """Qt resource files (gcompris-qt-data's .rcc): their .ogg/.wav/.mp3 entries, under FILE.d/<resource path>."""
+    import zlib
+    b = open(path, "rb").read()
+    if b[:4] != b"qres":
+        return 0
+    version, tree, data, names = struct.unpack_from(">4I", b, 4)
+    node_size = 14 if version == 1 else 22
+
+    def name_at(off):
+        length = struct.unpack_from(">H", b, names + off)[0]
+        return b[names + off + 6:names + off + 6 + 2 * length].decode("utf-16-be")
+
+    n = 0
+    stack = [(0, "")]
+    while stack:
+        node, prefix = stack.pop()
+        pos = tree + node * node_size
+        name_off, flags = struct.unpack_from(">IH", b, pos)
+        name = name_at(name_off) if node else ""
+        full = f"{prefix}/{name}" if prefix else name
+        if flags & 2:  # directory
+            count, first = struct.unpack_from(">II", b, pos + 6)
+            stack.extend((first + i, full) for i in range(count))
+            continue
+        if os.path.splitext(name)[1].lower() not in (".ogg", ".wav", ".mp3"):
+            continue
+        doff = struct.unpack_from(">I", b, pos + 10)[0]
+        size = struct.unpack_from(">I", b, data + doff)[0]
+        blob = b[data + doff + 4:data + doff + 4 + size]
+        if flags & 1:
+            blob = zlib.decompress(blob[4:])
+        elif flags & 4:
+            continue  # zstd: not in the standard library
+        out = os.path.join(path + ".d", *[safe(x) for x in full.split("/") if x])
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        with open(out, "wb") as f:
+            f.write(blob)
+        n += 1
+    return n
+
+
 def main():
     for path in sys.argv[1:]:
         ext = os.path.splitext(path)[1].lower()
-        n = unpack_pat(path) if ext == ".pat" else unpack_sf2(path) if ext == ".sf2" else 0
+        n = (unpack_pat(path) if ext == ".pat" else unpack_sf2(path) if ext == ".sf2"
+             else unpack_rcc(path) if ext == ".rcc" else 0)
         print(f"{path}: {n} samples", file=sys.stderr)
 
 
