@@ -181,7 +181,7 @@ def target_rel(pkg, rel):
     name = parts[-1]
     stem, ext = os.path.splitext(name)
     if ext.lower() in DECODE:
-        name = stem + ".wav"
+        name = stem + ".wav"  # (WAV-named files that need decoding keep their name)
     return "/".join(["audio", pkg] + folders + [name])
 
 
@@ -205,6 +205,14 @@ def tags_of(pkg, rel, kind):
             continue
         tags.extend(tag_words(p))
     return unique(tags)
+
+
+def needs_decode(path):
+    """FLAC, Ogg, MP3, and files named .wav that are not RIFF WAV (GrandOrgue's pipes are WavPack files named .wav)."""
+    if os.path.splitext(path)[1].lower() in DECODE:
+        return True
+    with open(path, "rb") as f:
+        return f.read(4) != b"RIFF"
 
 
 def pieces(dur):
@@ -298,7 +306,7 @@ def main():
             excluded_rows.append((pkg, rel, f"too short ({dur:.3f} s)"))
             continue
         tags = tags_of(pkg, rel, kind)
-        if not tags or tags == ["music"]:
+        if not tags:
             excluded_rows.append((pkg, rel, "no meaningful word in its path"))
             continue
         digest = sha1(src)
@@ -328,8 +336,9 @@ def main():
     def materialise(job):
         src, dst, start, length = job
         os.makedirs(os.path.dirname(dst), exist_ok=True)
-        if start is not None or os.path.splitext(src)[1].lower() in DECODE:
-            if os.path.exists(dst) and os.path.getmtime(dst) >= os.path.getmtime(src):
+        if start is not None or needs_decode(src):
+            if (os.path.exists(dst) and not os.path.samefile(src, dst)
+                    and os.path.getmtime(dst) >= os.path.getmtime(src)):
                 return
             tmp = dst + ".tmp.wav"
             cmd = ["sox", "-V1", src, "-b", "16", tmp]

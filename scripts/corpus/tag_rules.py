@@ -86,6 +86,7 @@ SYNONYMS = {
     "radiomessage": "radio message", "bossattack": "attack", "arrowfly": "arrow fly", "bassdrum": "bass drum kick",
     "fingersnap": "finger snap", "sidestick": "rimshot", "alienmachinery": "alien machinery", "jsnare": "snare",
     "rsnare": "snare", "minepump": "pump", "radclick": "radio click", "radclik": "radio click", "mstep": "footstep",
+    "muted": "mute", "cattle": "cow", "bovines": "cow", "bovine": "cow", "cows": "cow",
     "windstorm": "wind storm", "snowstorm": "snow storm", "warhorse": "horse", "trnsppil": "",
 }
 
@@ -114,9 +115,10 @@ SPEECH_PREFIXES = [
 ]
 # Tuxpaint's spoken stamp descriptions: <stamp>_desc_<lang>.ogg, English without the suffix.
 TUXPAINT_DESC = re.compile(r"_desc(?:_([a-z]{2,3}(?:_[a-z]{2})?(?:@[a-z]+)?))?\.(ogg|wav)$", re.I)
-# They are ~7,500 files in 13 languages of ~900 each: only these languages, and at most TUXPAINT_PER_LANGUAGE
-# clips of each (every n-th in path order), so that one voice-over set does not swamp the corpus.
-TUXPAINT_LANGUAGES = ["en", "fr", "es", "ru", "el", "da", "lt", "nl"]
+# They are ~7,500 files in 13 languages of ~900 each: only these 10 languages (English has only 66; Catalan,
+# Romanian and Malayalam are left out), and at most SPEECH_PER_LANGUAGE clips of each, so that one voice-over set
+# does not swamp the corpus.
+TUXPAINT_LANGUAGES = ["en", "fr", "es", "ru", "el", "da", "lt", "nl", "bg", "be"]
 # At most this many clips per language of these speech sources (every n-th in path order): tuxpaint's descriptions,
 # klettres' letters and syllables (Malayalam alone has 521).
 SPEECH_PER_LANGUAGE = {"tuxpaint-stamps-default": 200, "klettres-data": 100}
