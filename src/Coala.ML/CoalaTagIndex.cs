@@ -47,6 +47,9 @@ public sealed class CoalaTagIndex : IDisposable
     /// <summary>The tags the model knows, in the order of its multi-hot input.</summary>
     public IReadOnlyList<string> Vocabulary => _model.Vocabulary;
 
+    /// <summary>How many training clips carried each vocabulary word (vocabulary order), or <c>null</c> for a tag model exported without them.</summary>
+    public IReadOnlyList<int>? TagCounts => _model.TagCounts;
+
     /// <summary>Length of the encoder embeddings taken and of the shared-space vectors returned (1152).</summary>
     public int Dimension => _model.Dimension;
 
@@ -85,6 +88,44 @@ public sealed class CoalaTagIndex : IDisposable
         foreach (var w in words) hot[_matcher.Resolve(w)] = 1;
         return _model.EncodeTags(hot, 1);
     }
+
+    /// <summary>
+    /// Zero-shot classification: each label is one or more vocabulary words (separated by spaces or '+', e.g.
+    /// "snare" or "hihat closed"), made one query vector as <see cref="Query"/> does; the labels are ranked by the
+    /// cosine of their vector with the clip's aligned vector, best first. No training: the classes are whatever words
+    /// the model learned.
+    /// </summary>
+    /// <param name="embedding">The clip's mean encoder embedding (<see cref="CoalaEmbedder"/>, mean pooling).</param>
+    /// <param name="labels">At least two labels.</param>
+    /// <exception cref="CoalaException">a label with a word outside the vocabulary (the message suggests the closest words).</exception>
+    public IReadOnlyList<(string Label, float Cosine)> Classify(ReadOnlySpan<float> embedding, IReadOnlyList<string> labels)
+    {
+        var queries = LabelQueries(labels);
+        var aligned = AlignAudio(embedding);
+        return queries.Select(q => (q.Label, Cosine(q.Vector, aligned))).OrderByDescending(t => t.Item2).ToList();
+    }
+
+    /// <summary>Each label's query vector (see <see cref="Classify"/>); the CLI computes them once for many clips.</summary>
+    internal IReadOnlyList<(string Label, float[] Vector)> LabelQueries(IReadOnlyList<string> labels)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        if (labels.Count < 2) throw new ArgumentException($"classification needs at least two labels, got {labels.Count}", nameof(labels));
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var result = new List<(string, float[])>(labels.Count);
+        foreach (var label in labels)
+        {
+            var words = LabelWords(label);
+            if (words.Length == 0) throw new ArgumentException("a label is empty", nameof(labels));
+            if (!seen.Add(label.Trim())) throw new ArgumentException($"label '{label.Trim()}' is given twice", nameof(labels));
+            try { result.Add((label.Trim(), Query(words))); }
+            catch (CoalaException e) { throw new CoalaException($"label '{label.Trim()}': {e.Message}", null, e); }
+        }
+        return result;
+    }
+
+    /// <summary>The vocabulary words of a label: split at white space and '+'.</summary>
+    internal static string[] LabelWords(string label) =>
+        (label ?? "").Split([' ', '\t', '+'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>Cosine similarity of two vectors (0 when either is zero).</summary>
     public static float Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b) => VectorMath.Cosine(a, b);

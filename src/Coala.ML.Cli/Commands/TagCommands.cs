@@ -14,7 +14,10 @@ namespace Coala.ML.Cli.Commands;
 /// </summary>
 internal static class TagCommands
 {
-    public static IEnumerable<Command> Create() => [CreateTags(), CreateSearch()];
+    public static IEnumerable<Command> Create() => [CreateTags(), CreateSearch(), CreateClassify()];
+
+    /// <summary>The example of <c>search --help</c>: words of the shipped model's vocabulary (a test checks them there).</summary>
+    internal const string SearchExample = "guitar strum";
 
     private static Option<string?> ModelOption() => new("--model", "-m") { Description = "Coala.ML ONNX encoder (default: the model installed with Coala.ML)" };
     private static Option<string?> TagModelOption() => new("--tag-model") { Description = "Tag model (default: <encoder name>.tags.onnx beside the encoder; written by coala export --tags)" };
@@ -28,18 +31,20 @@ internal static class TagCommands
         var eval = new Option<bool>("--eval") { Description = "Instead: precision@k and recall@k of tag ranking and tag→audio retrieval on the validation split of --data, as a markdown table" };
         var data = new Option<string?>("--data") { Description = "Prepared corpus folder (coala prepare) for --eval" };
         var k = new Option<int>("--k") { Description = "k of precision@k for --eval", DefaultValueFactory = _ => 10 };
+        var vocabulary = new Option<bool>("--vocabulary") { Description = "Instead: list the model's vocabulary, most frequent first, with each word's training-clip count where the model stores it" };
         var c = new Command("tags", "Print the vocabulary tags closest to each audio file in COALA's shared audio-tag space (AE-C/E-C models exported with --tags).")
         {
-            files, model, tagModel, top, eval, data, k,
+            files, model, tagModel, top, eval, data, k, vocabulary,
         };
-        c.SetAction(r => Tags(r.GetValue(files) ?? [], r.GetValue(model), r.GetValue(tagModel), r.GetValue(top),
-            r.GetValue(eval), r.GetValue(data), r.GetValue(k)));
+        c.SetAction(r => r.GetValue(vocabulary)
+            ? Vocabulary(r.GetValue(files) ?? [], r.GetValue(model), r.GetValue(tagModel))
+            : Tags(r.GetValue(files) ?? [], r.GetValue(model), r.GetValue(tagModel), r.GetValue(top), r.GetValue(eval), r.GetValue(data), r.GetValue(k)));
         return c;
     }
 
     private static Command CreateSearch()
     {
-        var query = new Argument<string>("query") { Description = "Tags, e.g. \"dog bark\" (one shared-space vector for all of them together)" };
+        var query = new Argument<string>("query") { Description = $"Vocabulary tags, e.g. \"{SearchExample}\" (one shared-space vector for all of them together; coala tags --vocabulary lists them)" };
         var inputs = new Argument<string[]>("inputs") { Description = "Audio files and/or folders", Arity = ArgumentArity.OneOrMore };
         var model = ModelOption();
         var tagModel = TagModelOption();
@@ -53,6 +58,151 @@ internal static class TagCommands
         c.SetAction(r => Search(r.GetValue(query)!, r.GetValue(inputs)!, r.GetValue(model), r.GetValue(tagModel), r.GetValue(top),
             r.GetValue(recursive), r.GetValue(threads) ?? Environment.ProcessorCount));
         return c;
+    }
+
+    private static Command CreateClassify()
+    {
+        var inputs = new Argument<string[]>("inputs") { Description = "Audio files and/or folders", Arity = ArgumentArity.OneOrMore };
+        var labels = new Option<string>("--labels")
+        {
+            Description = "Comma-separated labels, each one or more vocabulary words, optionally named: \"kick,snare,hat=hihat\"", Required = true,
+        };
+        var model = ModelOption();
+        var tagModel = TagModelOption();
+        var recursive = new Option<bool>("--recursive", "-r") { Description = "Search folders recursively" };
+        var truth = new Option<bool>("--truth-from-folders")
+        {
+            Description = "Each file's true class is the first folder below the input folder it was found in (FOLDER/<class>/...): report accuracy against chance",
+        };
+        var threads = new Option<int?>("--threads") { Description = "Files decoded in parallel (default: processor count)" };
+        var c = new Command("classify", "Zero-shot classification: the label whose tag words lie closest to each file in COALA's shared audio-tag space (no training; AE-C/E-C models exported with --tags). One TSV row per file on stdout: path, label, cosine, then every label's cosine.")
+        {
+            inputs, labels, model, tagModel, recursive, truth, threads,
+        };
+        c.SetAction(r => Classify(r.GetValue(inputs)!, r.GetValue(labels)!, r.GetValue(model), r.GetValue(tagModel), r.GetValue(recursive),
+            r.GetValue(truth), r.GetValue(threads) ?? Environment.ProcessorCount));
+        return c;
+    }
+
+    /// <summary>Parses "--labels": comma-separated entries "NAME=words" or "words" (the name is then the words).</summary>
+    internal static List<(string Name, string Words)> ParseLabels(string spec)
+    {
+        var result = new List<(string, string)>();
+        foreach (var entry in spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            int eq = entry.IndexOf('=');
+            string name = eq > 0 ? entry[..eq].Trim() : entry, words = eq > 0 ? entry[(eq + 1)..].Trim() : entry;
+            if (words.Length == 0) throw new CoalaException($"--labels: '{Excerpt.Of(entry)}' names no words");
+            if (result.Any(l => l.Item1 == name)) throw new CoalaException($"--labels: '{Excerpt.Of(name)}' is given twice");
+            result.Add((name, words));
+        }
+        if (result.Count < 2) throw new CoalaException($"--labels: at least two labels are needed, got {result.Count}");
+        return result;
+    }
+
+    private static int Classify(string[] inputs, string labelSpec, string? modelPath, string? tagModelPath, bool recursive, bool truthFromFolders, int threads)
+    {
+        try
+        {
+            var labels = ParseLabels(labelSpec);
+            using var index = new CoalaTagIndex(modelPath, tagModelPath);
+            IReadOnlyList<(string Label, float[] Vector)> queries;
+            try { queries = index.LabelQueries(labels.Select(l => string.Join(' ', TagQueryWords(l.Words))).ToList()); }
+            catch (ArgumentException e) { return Fail("classify", e.Message); }
+            var failures = new List<(string Path, string Error)>();
+            var notes = new List<(string Path, string Note)>();
+            var files = new List<(string File, string? Truth)>();
+            foreach (var input in inputs)
+            {
+                var found = EmbedCommand.ListInputs([input], recursive, failures, notes);
+                bool folder = Directory.Exists(input);
+                foreach (var f in found)
+                {
+                    string? truth = null;
+                    if (truthFromFolders && folder)
+                    {
+                        var rel = Path.GetRelativePath(input, f).Split(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+                        truth = rel.Length > 1 ? rel[0] : null;
+                    }
+                    files.Add((f, truth));
+                }
+            }
+            foreach (var (p, n) in notes) Console.Error.WriteLine(Printable.Escape($"coala classify: note: {p}: {n}"));
+            if (files.Count == 0)
+            {
+                foreach (var (p, e) in failures) Console.Error.WriteLine(Printable.Escape($"coala classify: {p}: {e}"));
+                return Fail("classify", "no audio files to classify");
+            }
+            using var embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = modelPath });
+            var scores = new float[]?[files.Count];
+            var errors = new string?[files.Count];
+            Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, i =>
+            {
+                try
+                {
+                    var aligned = index.AlignAudio(embedder.EmbedFile(files[i].File));
+                    scores[i] = queries.Select(q => CoalaTagIndex.Cosine(q.Vector, aligned)).ToArray();
+                }
+                catch (CoalaException e) { errors[i] = e.Message; }
+            });
+            string F(float v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
+            Console.WriteLine("path\tlabel\tcosine\t" + string.Join('\t', labels.Select(l => l.Name)));
+            int judged = 0, correct = 0;
+            var perClass = new SortedDictionary<string, (int Judged, int Correct)>(StringComparer.Ordinal);
+            var unlabelled = new SortedSet<string>(StringComparer.Ordinal);
+            for (int i = 0; i < files.Count; i++)
+            {
+                if (errors[i] is { } e) { failures.Add((files[i].File, e)); continue; }
+                var s = scores[i]!;
+                int best = 0;
+                for (int j = 1; j < s.Length; j++) if (s[j] > s[best]) best = j;
+                Console.WriteLine($"{EmbedCommand.Quote(files[i].File).Replace('\t', ' ')}\t{labels[best].Name}\t{F(s[best])}\t{string.Join('\t', s.Select(F))}");
+                if (files[i].Truth is not { } t) continue;
+                if (!labels.Any(l => l.Name == t)) { unlabelled.Add(t); continue; }
+                judged++;
+                bool hit = labels[best].Name == t;
+                if (hit) correct++;
+                var (pj, pc) = perClass.GetValueOrDefault(t);
+                perClass[t] = (pj + 1, pc + (hit ? 1 : 0));
+            }
+            if (truthFromFolders)
+            {
+                if (unlabelled.Count > 0)
+                    Console.Error.WriteLine(Printable.Escape($"coala classify: note: folders with no label of that name were not scored: {string.Join(", ", unlabelled)}"));
+                if (judged == 0) Console.Error.WriteLine("coala classify: no file had a class folder named like a label: no accuracy");
+                else
+                {
+                    double majority = perClass.Values.Max(v => v.Judged) / (double)judged;
+                    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"accuracy {100.0 * correct / judged:F1}% of {judged} files ({labels.Count} labels: chance {100.0 / labels.Count:F1}%, majority class {100 * majority:F1}%)"));
+                    foreach (var (cls, (j, c)) in perClass)
+                        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {Printable.Escape(cls)}: {100.0 * c / j:F1}% of {j}"));
+                }
+            }
+            foreach (var (p, e) in failures)
+                Console.Error.WriteLine(Printable.Escape(e.Contains(p, StringComparison.Ordinal) ? $"coala classify: {e}" : $"coala classify: {p}: {e}"));
+            int ok = scores.Count(x => x is not null);
+            return failures.Count == 0 ? 0 : ok > 0 ? 2 : 1;
+        }
+        catch (CoalaException e) { return Fail("classify", e.Message); }
+    }
+
+    /// <summary>Words of a label or query as training normalised tags (see <see cref="QueryWords"/>).</summary>
+    private static string[] TagQueryWords(string words) => QueryWords(words.Replace('+', ' '));
+
+    private static int Vocabulary(string[] files, string? modelPath, string? tagModelPath)
+    {
+        if (files.Length > 0) return Fail("tags", "--vocabulary takes no audio files");
+        try
+        {
+            using var index = new CoalaTagIndex(modelPath, tagModelPath);
+            var counts = index.TagCounts;
+            for (int i = 0; i < index.Vocabulary.Count; i++)
+                Console.WriteLine(counts is null ? index.Vocabulary[i] : $"{index.Vocabulary[i]}\t{counts[i]}");
+            if (counts is null) Console.Error.WriteLine("coala tags: note: this tag model stores no training counts (exported before they were kept); the words are in frequency order");
+            return 0;
+        }
+        catch (CoalaException e) { return Fail("tags", e.Message); }
     }
 
     private static int Fail(string verb, string message) => CliError.Fail(verb, message);

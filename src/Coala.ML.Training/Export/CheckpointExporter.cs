@@ -44,6 +44,8 @@ internal static class CheckpointExporter
         OnnxEncoderWriter.Write(outputPath, weights, frontend, scaler, meta);
         if (tagWeights is null) return null;
         string tagPath = OnnxTagModelWriter.CompanionPath(outputPath);
+        if (ck.Config.TagCounts.Length == ck.Config.VocabularySize)
+            meta[OnnxTagModelWriter.KeyTagCounts] = System.Text.Json.JsonSerializer.Serialize(ck.Config.TagCounts);
         OnnxTagModelWriter.Write(tagPath, tagWeights, ck.Config.Vocabulary, EncoderFingerprint.Of(weights), meta);
         return tagPath;
     }

@@ -107,6 +107,8 @@ internal sealed class CoalaTrainer
             throw new CoalaException("the run folder already holds a checkpoint: pass --resume to continue it, or choose another --out", CheckpointPath);
 
         var config = resumeFrom is null ? NewConfig() : ResumedConfig(resumeFrom.Config);
+        var frequencies = resumeFrom is null ? TagFrequencies(_train) : null;
+        if (frequencies is not null) config.TagCounts = frequencies.Select(f => (int)Math.Round(f * _train.Count)).ToArray();
         var variant = config.ParsedVariant;
         var history = resumeFrom?.History.Where(h => h.Epoch <= resumeFrom.Epoch).ToList() ?? new List<EpochLosses>();
         int startEpoch = (resumeFrom?.Epoch ?? 0) + 1;
@@ -115,7 +117,7 @@ internal sealed class CoalaTrainer
         using var nets = new CoalaNetworks(variant, config.VocabularySize, config.Dropout);
         if (resumeFrom is not null) resumeFrom.ApplyTo(nets, CheckpointPath);
         nets.To(device);
-        if (resumeFrom is null && config.PriorInit && !nets.InitialiseTagPriors(TagFrequencies(_train)))
+        if (frequencies is not null && config.PriorInit && !nets.InitialiseTagPriors(frequencies))
             _progress.WriteLine("note: --prior-init has no tag output to initialise in E-C");
         using var optimizer = Optimizers.Create(config, nets.Parameters());
         if (resumeFrom is not null) resumeFrom.ApplyTo(optimizer, CheckpointPath);

@@ -103,6 +103,8 @@ internal sealed class RunConfig
     public Dictionary<string, string> Frontend { get; set; } = new();
     public float[] ScalerMin { get; set; } = [];
     public float[] ScalerMax { get; set; } = [];
+    /// <summary>Training examples carrying each tag, in multi-hot column order (empty in checkpoints written before it was stored).</summary>
+    public int[] TagCounts { get; set; } = [];
     /// <summary>The tag vocabulary, in multi-hot column order (empty when the caller gave none).</summary>
     public string[] Vocabulary { get; set; } = [];
 

@@ -35,6 +35,8 @@ internal static class OnnxTagModelWriter
     public const string KeyVocabularySize = "coala.tags.vocabulary_size";
     /// <summary>The vocabulary as a JSON array of strings, index = position in the multi-hot input.</summary>
     public const string KeyVocabulary = "coala.tags.vocabulary";
+    /// <summary>Optional: how many training clips carried each vocabulary word, a JSON array of integers in vocabulary order.</summary>
+    public const string KeyTagCounts = "coala.tags.counts";
     /// <summary><see cref="EncoderFingerprint"/> of the audio encoder this tag model belongs to.</summary>
     public const string KeyEncoderFingerprint = "coala.tags.encoder_sha256";
 

@@ -27,6 +27,8 @@ internal sealed class TagModel : IDisposable
     /// <summary>Fingerprint of the audio encoder it was exported with (<see cref="EncoderFingerprint"/>).</summary>
     public string EncoderFingerprint { get; }
     public IReadOnlyDictionary<string, string> Metadata { get; }
+    /// <summary>Training clips per vocabulary word (<see cref="OnnxTagModelWriter.KeyTagCounts"/>), or <c>null</c> when the model does not say.</summary>
+    public IReadOnlyList<int>? TagCounts { get; private init; }
 
     private TagModel(string path, byte[] bytes, string[] vocabulary, int dim, string fingerprint, Dictionary<string, string> meta)
     {
@@ -100,7 +102,15 @@ internal sealed class TagModel : IDisposable
         CheckTensor(g.Input, OnnxTagModelWriter.AudioInput, dim, "input", path);
         CheckTensor(g.Output, OnnxTagModelWriter.TagOutput, dim, "output", path);
         CheckTensor(g.Output, OnnxTagModelWriter.AudioOutput, dim, "output", path);
-        return new TagModel(path, bytes, vocabulary, dim, fingerprint, meta);
+        int[]? counts = null;
+        if (meta.TryGetValue(OnnxTagModelWriter.KeyTagCounts, out var countsJson))
+        {
+            try { counts = JsonSerializer.Deserialize<int[]>(countsJson) ?? throw new JsonException("null"); }
+            catch (JsonException e) { throw new CoalaException($"tag model metadata '{OnnxTagModelWriter.KeyTagCounts}' is not a JSON array of integers: {e.Message}", path, e); }
+            if (counts.Length != size || counts.Any(c => c < 0))
+                throw new CoalaException($"tag model metadata '{OnnxTagModelWriter.KeyTagCounts}' holds {counts.Length} counts for {size} words, or a negative one", path);
+        }
+        return new TagModel(path, bytes, vocabulary, dim, fingerprint, meta) { TagCounts = counts };
     }
 
     /// <summary>The largest vocabulary and embedding size read (vectors and the word table are allocated from them).</summary>

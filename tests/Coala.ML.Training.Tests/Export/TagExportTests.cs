@@ -120,6 +120,21 @@ public class TagExportTests : IDisposable
     }
 
     [Fact]
+    public void TrainingCountsTravelIntoTheTagModelWhenTheCheckpointHasThem()
+    {
+        string withCounts = RandomCheckpoint(CoalaVariant.AeC);
+        var ck = TrainingCheckpoint.Load(withCounts);
+        int[] counts = Enumerable.Range(0, Vocabulary.Length).Select(i => 10 * (Vocabulary.Length - i)).ToArray();
+        ck.Config.TagCounts = counts;
+        string path = Path.Combine(_dir, "counted.coala");
+        new TrainingCheckpoint { Config = ck.Config, Epoch = ck.Epoch, History = ck.History, Networks = ck.Networks, OptimizerState = ck.OptimizerState }.Save(path);
+        string? tags = CheckpointExporter.Export(path, Path.Combine(_dir, "counted.onnx"), tags: true);
+        using (var model = TagModel.Load(tags!)) Assert.Equal(counts, model.TagCounts);
+        string? plain = CheckpointExporter.Export(withCounts, Path.Combine(_dir, "plain.onnx"), tags: true);
+        using (var model = TagModel.Load(plain!)) Assert.Null(model.TagCounts);
+    }
+
+    [Fact]
     public void ACnnCheckpointHasNoTagModelAndNothingIsWritten()
     {
         string ck = RandomCheckpoint(CoalaVariant.Cnn);

@@ -43,6 +43,7 @@ public class RecipeTests : IDisposable
         var a = TrainingCheckpoint.Load(Path.Combine(_dir, "full", TrainingCheckpoint.FileName));
         var b = TrainingCheckpoint.Load(Path.Combine(partDir, TrainingCheckpoint.FileName));
         Assert.Equal(Optimizers.AdamW, b.Config.Optimizer);
+        Assert.Equal(CoalaTrainer.TagFrequencies(new SyntheticSet(8, seed: 1)).Select(f => (int)Math.Round(f * 8)), b.Config.TagCounts);
         Assert.Equal(3, b.Config.WarmupSteps);
         foreach (var (net, tensors) in a.Networks)
             foreach (var (key, t) in tensors)
