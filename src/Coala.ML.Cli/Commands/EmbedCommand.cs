@@ -25,7 +25,8 @@ internal static class EmbedCommand
         var format = new Option<string?>("--format") { Description = "csv or parquet (default: from the --output extension, .parquet for Parquet, else CSV)" };
         var model = new Option<string?>("--model", "-m") { Description = "Coala.ML ONNX encoder (default: the model installed with Coala.ML)" };
         var recursive = new Option<bool>("--recursive", "-r") { Description = "Search folders recursively" };
-        var pooling = new Option<CoalaPooling>("--pooling") { Description = "Mean (1152 values) or MeanAndStd (2304)", DefaultValueFactory = _ => CoalaPooling.Mean };
+        var pooling = new Option<CoalaPooling>("--pooling") { Description = "Mean (1152 values), MeanAndStd (2304), or None: one row per window with its start_s and end_s", DefaultValueFactory = _ => CoalaPooling.Mean };
+        var hop = new Option<double?>("--hop") { Description = "With --pooling None: seconds between window starts, rounded to frames of 23.3 ms (default: one window, 2.23 s, no overlap)" };
         var threads = new Option<int?>("--threads") { Description = "Files embedded in parallel (default: processor count); each encoder run then gets the cores divided by this number as ONNX Runtime threads" };
         var gpu = new Option<int?>("--gpu") { Description = "CUDA device id (needs the CUDA libraries; falls back to CPU)" };
         var shard = new Option<string?>("--shard")
@@ -39,7 +40,7 @@ internal static class EmbedCommand
 
         var c = new Command("embed", "Embed audio files with a COALA encoder into a CSV or Parquet file (path, then the vector).")
         {
-            inputs, output, format, model, recursive, pooling, threads, gpu, shard, shardCount, force,
+            inputs, output, format, model, recursive, pooling, hop, threads, gpu, shard, shardCount, force,
         };
         c.SetAction(r =>
         {
@@ -50,8 +51,9 @@ internal static class EmbedCommand
                 catch (CoalaException e) { return CliError.Fail("embed", e.Message); }
             }
             else if (r.GetValue(shardCount) is not null) return CliError.Fail("embed", "--shard-count goes with --shard auto");
+            if (r.GetValue(hop) is not null && r.GetValue(pooling) != CoalaPooling.None) return CliError.Fail("embed", "--hop goes with --pooling None (per-window rows)");
             return Run(r.GetValue(inputs)!, r.GetValue(output)!, r.GetValue(format), r.GetValue(model), r.GetValue(recursive),
-                r.GetValue(pooling), r.GetValue(threads) ?? Environment.ProcessorCount, r.GetValue(gpu), spec, r.GetValue(force));
+                r.GetValue(pooling), r.GetValue(threads) ?? Environment.ProcessorCount, r.GetValue(gpu), spec, r.GetValue(force), r.GetValue(hop));
         });
         return c;
     }
@@ -141,7 +143,7 @@ internal static class EmbedCommand
         return null;
     }
 
-    private static int Run(string[] inputs, string output, string? formatName, string? modelPath, bool recursive, CoalaPooling pooling, int threads, int? gpu, ShardSpec? shard, bool force)
+    private static int Run(string[] inputs, string output, string? formatName, string? modelPath, bool recursive, CoalaPooling pooling, int threads, int? gpu, ShardSpec? shard, bool force, double? hop = null)
     {
         // Messages are plain lines on Console.Error (CliError's "coala embed: ..." for errors): Spectre.Console would
         // wrap them at 80 columns when stderr is not a terminal, splitting paths. Spectre draws the progress bar only.
@@ -178,18 +180,29 @@ internal static class EmbedCommand
         CoalaEmbedder embedder;
         try { embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = modelPath, Pooling = pooling }, gpu, encoderThreads: EncoderThreadsFor(threads)); }
         catch (CoalaException e) { target.Dispose(); return CliError.Fail("embed", e.Message); }
+        if (pooling == CoalaPooling.None)
+        {
+            try { embedder.WindowHopFrames(hop); }
+            catch (ArgumentOutOfRangeException e) { target.Dispose(); embedder.Dispose(); return CliError.Fail("embed", $"--hop {hop}: {e.Message.Split(" (Parameter")[0]}"); }
+        }
 
         using (target)
         using (embedder)
         {
             var results = new float[]?[files.Count];
+            bool perWindow = pooling == CoalaPooling.None;
+            var windows = new IReadOnlyList<CoalaWindow>?[files.Count];
             var truncated = new string?[files.Count];   // cut files are embedded as far as they go, with a warning
             var errors = new (string, string)?[files.Count];
             var clock = System.Diagnostics.Stopwatch.StartNew();
             void EmbedAll(Action? onFileDone) =>
                 Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, i =>
                 {
-                    try { results[i] = embedder.EmbedFile(files[i], out truncated[i]); }
+                    try
+                    {
+                        if (perWindow) results[i] = (windows[i] = embedder.EmbedFileWindows(files[i], hop, out truncated[i]))[0].Embedding;
+                        else results[i] = embedder.EmbedFile(files[i], out truncated[i]);
+                    }
                     catch (CoalaException e) { errors[i] = (files[i], e.Message); }
                     catch (Exception e) when (e is not OutOfMemoryException) { errors[i] = (files[i], $"unexpected {e.GetType().Name}: {e.Message}"); }
                     onFileDone?.Invoke();
@@ -220,7 +233,7 @@ internal static class EmbedCommand
 
             try
             {
-                Write(target, format, files, results, embedder.Dimension);
+                Write(target, format, files, results, embedder.Dimension, perWindow ? windows : null);
             }
             catch (CoalaException e) { return CliError.Fail("embed", e.Message); }
             err.WriteLine($"wrote {ok} embeddings ({embedder.Dimension} values each) to {(toStdout ? "standard output" : Printable.Escape(output))}");
@@ -246,11 +259,20 @@ internal static class EmbedCommand
     }
 
     /// <summary>Writes the rows to <paramref name="target"/> and completes it (renames its temporary file into place).</summary>
-    private static void Write(AtomicFile target, OutputFormat format, IReadOnlyList<string> files, IReadOnlyList<float[]?> vectors, int dimension)
+    private static void Write(AtomicFile target, OutputFormat format, IReadOnlyList<string> files, IReadOnlyList<float[]?> vectors, int dimension,
+        IReadOnlyList<IReadOnlyList<CoalaWindow>?>? windows = null)
     {
         try
         {
-            if (format == OutputFormat.Parquet) ParquetEmbeddings.Write(target.Stream, files, vectors, dimension);
+            if (windows is not null)
+            {
+                var rows = new List<(string Path, CoalaWindow Window)>();
+                for (int i = 0; i < files.Count; i++)
+                    if (windows[i] is { } ws) rows.AddRange(ws.Select(w => (files[i], w)));
+                if (format == OutputFormat.Parquet) ParquetEmbeddings.WriteWindows(target.Stream, rows, dimension);
+                else WriteWindowCsvTo(target.Stream, rows, dimension);
+            }
+            else if (format == OutputFormat.Parquet) ParquetEmbeddings.Write(target.Stream, files, vectors, dimension);
             else WriteCsvTo(target.Stream, files, vectors, dimension);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -258,6 +280,22 @@ internal static class EmbedCommand
             throw new CoalaException($"cannot write the output: {e.Message}", target.Path, e);
         }
         target.Commit();
+    }
+
+    /// <summary>Per-window rows: path, start_s, end_s, then the vector.</summary>
+    private static void WriteWindowCsvTo(Stream stream, IReadOnlyList<(string Path, CoalaWindow Window)> rows, int dimension)
+    {
+        using var w = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+        w.Write("path,start_s,end_s");
+        for (int d = 0; d < dimension; d++) w.Write($",e{d}");
+        w.WriteLine();
+        foreach (var (path, win) in rows)
+        {
+            w.Write(Quote(path));
+            w.Write(string.Create(CultureInfo.InvariantCulture, $",{win.StartSeconds:0.######},{win.EndSeconds:0.######}"));
+            foreach (var x in win.Embedding) { w.Write(','); w.Write(x.ToString("R", CultureInfo.InvariantCulture)); }
+            w.WriteLine();
+        }
     }
 
     private static void WriteCsvTo(Stream stream, IReadOnlyList<string> files, IReadOnlyList<float[]?> vectors, int dimension)

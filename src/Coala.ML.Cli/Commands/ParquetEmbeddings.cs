@@ -11,7 +11,7 @@ namespace Coala.ML.Cli.Commands;
 /// </summary>
 internal static class ParquetEmbeddings
 {
-    public const string PathColumn = "path", EmbeddingColumn = "embedding";
+    public const string PathColumn = "path", EmbeddingColumn = "embedding", StartColumn = "start_s", EndColumn = "end_s";
 
     /// <summary>The schema: path, embedding (list of float).</summary>
     public static (ParquetSchema Schema, DataField Path, DataField Element) Schema()
@@ -73,6 +73,54 @@ internal static class ParquetEmbeddings
             }
             using var group = writer.CreateRowGroup();
             await group.WriteAsync(pathField, batch.Select(b => b.Path).ToList());
+            await group.WriteAsync<float>(element, values.AsMemory(), repetition.AsMemory());
+            group.CompleteValidate();
+        }
+    }
+
+    /// <summary>
+    /// Per-window rows (<c>--pooling None</c>): <c>path</c>, <c>start_s</c> and <c>end_s</c> (float64 seconds), then
+    /// <c>embedding</c>, one row per window, in row groups of <see cref="RowGroupRows"/>.
+    /// </summary>
+    public static void WriteWindows(Stream stream, IReadOnlyList<(string Path, CoalaWindow Window)> rows, int dimension)
+    {
+        foreach (var (path, w) in rows)
+            if (w.Embedding.Length != dimension || dimension == 0)
+                throw new CoalaException($"embedding has {w.Embedding.Length} values, expected {dimension}", path);
+        if (stream.CanSeek && stream.CanRead)
+        {
+            WriteWindowsAsync(stream, rows, dimension).GetAwaiter().GetResult();
+            return;
+        }
+        using var buffer = new MemoryStream();
+        WriteWindowsAsync(buffer, rows, dimension).GetAwaiter().GetResult();
+        buffer.Position = 0;
+        buffer.CopyTo(stream);
+    }
+
+    private static async Task WriteWindowsAsync(Stream stream, IReadOnlyList<(string Path, CoalaWindow Window)> rows, int dimension)
+    {
+        var path = new DataField<string>(PathColumn);
+        var start = new DataField<double>(StartColumn);
+        var end = new DataField<double>(EndColumn);
+        var element = new DataField<float>("element");
+        var schema = new ParquetSchema(path, start, end, new ListField(EmbeddingColumn, element));
+        await using var writer = await ParquetWriter.CreateAsync(schema, stream);
+        for (int first = 0; first < rows.Count; first += RowGroupRows)
+        {
+            var batch = rows.Skip(first).Take(RowGroupRows).ToList();
+            var values = new float?[batch.Count * dimension];
+            var repetition = new int[values.Length];
+            for (int r = 0; r < batch.Count; r++)
+                for (int d = 0; d < dimension; d++)
+                {
+                    values[r * dimension + d] = batch[r].Window.Embedding[d];
+                    repetition[r * dimension + d] = d == 0 ? 0 : 1;
+                }
+            using var group = writer.CreateRowGroup();
+            await group.WriteAsync(path, batch.Select(b => b.Path).ToList());
+            await group.WriteAsync<double>(start, batch.Select(b => b.Window.StartSeconds).ToArray().AsMemory());
+            await group.WriteAsync<double>(end, batch.Select(b => b.Window.EndSeconds).ToArray().AsMemory());
             await group.WriteAsync<float>(element, values.AsMemory(), repetition.AsMemory());
             group.CompleteValidate();
         }

@@ -13,14 +13,16 @@ namespace Coala.ML.Features;
 /// repeatedly), the trailing frames (reflect padding at the end, the zero padding of a clip shorter than one patch)
 /// only at <see cref="Complete"/>. A patch is released when its last frame is computed; such a patch is always one
 /// the one-shot path keeps, and the trailing partial patch is dropped at <see cref="Complete"/>, as there.
+/// With a window hop shorter than a patch (per-window embeddings with overlap), patch k covers frames
+/// k * hop .. k * hop + PatchFrames - 1; at the default hop (one patch) the patches are the non-overlapping ones above.
 /// Not thread-safe.
 /// </remarks>
 internal sealed class StreamingPatcher
 {
     private readonly LogMelSpectrogram _mel;
-    private readonly int _hop, _nfft, _half, _patchFrames, _per, _minSamples;
+    private readonly int _hop, _nfft, _half, _patchFrames, _per, _minSamples, _windowHop;
     private readonly string? _source;
-    private readonly float[] _patch;        // the patch being filled, [band, frame]
+    private readonly float[] _patch;        // the last PatchFrames frames, [band, frame % PatchFrames]
     private float[] _buffer = new float[1 << 14];
     private long _bufferStart;              // sample index of _buffer[0]
     private int _count;                     // valid samples in _buffer
@@ -30,9 +32,16 @@ internal sealed class StreamingPatcher
     private bool _completed;
 
     /// <summary>A patcher for <paramref name="settings"/>; <paramref name="source"/> names the audio in errors.</summary>
-    public StreamingPatcher(FrontendSettings settings, string? source = null)
+    /// <param name="settings">the frontend.</param>
+    /// <param name="source">names the audio in errors.</param>
+    /// <param name="windowHopFrames">frames between the starts of consecutive patches: 1 .. PatchFrames (default: PatchFrames, no overlap).</param>
+    public StreamingPatcher(FrontendSettings settings, string? source = null, int? windowHopFrames = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        int windowHop = windowHopFrames ?? settings.PatchFrames;
+        if (windowHop < 1 || windowHop > settings.PatchFrames)
+            throw new ArgumentOutOfRangeException(nameof(windowHopFrames), windowHop, $"the window hop must be 1 to {settings.PatchFrames} frames");
+        _windowHop = windowHop;
         _mel = new LogMelSpectrogram(settings);   // validates the settings
         _hop = settings.HopLength;
         _nfft = settings.FftSize;
@@ -94,7 +103,7 @@ internal sealed class StreamingPatcher
         long n = SampleCount;
         if (n == 0) throw new CoalaException("audio is empty (no samples)", _source);
         long length = Math.Max(n, _minSamples);
-        long frames = (1 + length / _hop) / _patchFrames * _patchFrames;
+        long frames = LastPatchEnd(1 + length / _hop, _patchFrames, _windowHop);
         while (_nextFrame < frames)
             ComputeFrame(n, length);
     }
@@ -110,16 +119,35 @@ internal sealed class StreamingPatcher
         return n;
     }
 
+    /// <summary>
+    /// Frames up to the end of the last whole patch of a signal of <paramref name="frames"/> frames: patches start every
+    /// <paramref name="windowHop"/> frames and a trailing partial one is dropped (0 when not even one fits).
+    /// </summary>
+    internal static long LastPatchEnd(long frames, int patchFrames, int windowHop) =>
+        frames < patchFrames ? 0 : (frames - patchFrames) / windowHop * windowHop + patchFrames;
+
     private void ComputeFrame(long count, long length)
     {
         int f = (int)(_nextFrame % _patchFrames);
         _mel.WriteFrame(_buffer.AsSpan(0, _count), _bufferStart, count, length, _nextFrame, _patch, f, _patchFrames);
-        _nextFrame++;
-        if (f != _patchFrames - 1) return;
+        long end = ++_nextFrame;   // frames computed: the patch ending here starts at end - PatchFrames
+        if (end < _patchFrames || (end - _patchFrames) % _windowHop != 0) return;
 
         if ((long)(_readyCount + 1) * _per > _ready.Length)
             Array.Resize(ref _ready, (int)Math.Min(Array.MaxLength, Math.Max((long)(_readyCount + 1) * _per, 2L * _ready.Length)));
-        _patch.CopyTo(_ready.AsSpan(_readyCount * _per));
+        var dest = _ready.AsSpan(_readyCount * _per, _per);
+        int first = (int)(end % _patchFrames); // column of the patch's first frame in the circular _patch
+        if (first == 0) _patch.CopyTo(dest);  // the non-overlapping case: columns already in order
+        else
+        {
+            int bands = _per / _patchFrames, tail = _patchFrames - first;
+            for (int b = 0; b < bands; b++)
+            {
+                var row = _patch.AsSpan(b * _patchFrames, _patchFrames);
+                row[first..].CopyTo(dest.Slice(b * _patchFrames, tail));
+                row[..first].CopyTo(dest.Slice(b * _patchFrames + tail, first));
+            }
+        }
         _readyCount++;
         PatchCount++;
     }

@@ -29,8 +29,51 @@ public sealed class CoalaEmbedder : IDisposable
         _session = new EncoderSession(model, gpuDeviceId, fallbackToCpu, encoderThreads);
         _patches = new PatchSource(model.Frontend);
         _withStd = options.Pooling == CoalaPooling.MeanAndStd;
+        _perWindow = options.Pooling == CoalaPooling.None;
         Dimension = model.EmbeddingDim * (_withStd ? 2 : 1);
         SampleRate = model.Frontend.SampleRate;
+        _frontend = model.Frontend;
+    }
+
+    private readonly bool _perWindow;
+    private readonly Features.FrontendSettings _frontend;
+
+    /// <summary>Seconds between the starts of consecutive non-overlapping windows: one patch (96 frames of 512 samples at 22 kHz, 2.23 s).</summary>
+    public double WindowSeconds => (double)_frontend.PatchFrames * _frontend.HopLength / _frontend.SampleRate;
+
+    /// <summary>
+    /// Per-window embeddings of an audio file (OpenL3's <c>get_audio_embedding</c>): one vector of
+    /// <see cref="Dimension"/> values per window of one patch (<see cref="WindowSeconds"/>), windows starting every
+    /// <paramref name="hopSeconds"/> (default: <see cref="WindowSeconds"/>, the windows <see cref="EmbedFile(string)"/>
+    /// averages), each with its start and end time in the file. Streamed: memory does not grow with the file's length
+    /// beyond the vectors. A clip shorter than one window gives one window, zero-padded, whose end is the window's.
+    /// </summary>
+    /// <param name="path">WAV, MP3 or Ogg Vorbis.</param>
+    /// <param name="hopSeconds">window hop, rounded to whole frames (23.3 ms), at most <see cref="WindowSeconds"/>.</param>
+    /// <exception cref="CoalaException">as <see cref="EmbedFile(string)"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">a hop under one frame or over one window.</exception>
+    public IReadOnlyList<CoalaWindow> EmbedFileWindows(string path, double? hopSeconds = null) => EmbedFileWindows(path, hopSeconds, out _);
+
+    /// <summary><see cref="EmbedFileWindows(string, double?)"/>, also saying what a cut file is missing (see <see cref="EmbedFile(string, out string?)"/>).</summary>
+    internal IReadOnlyList<CoalaWindow> EmbedFileWindows(string path, double? hopSeconds, out string? truncation)
+    {
+        int hopFrames = WindowHopFrames(hopSeconds);
+        using var patches = _patches.OpenFile(path, hopFrames);
+        var vectors = _session.EmbedWindows(patches);
+        truncation = patches.Truncation;
+        double frame = (double)_frontend.HopLength / _frontend.SampleRate;
+        return vectors.Select((v, k) => new CoalaWindow(k * hopFrames * frame, (k * hopFrames + _frontend.PatchFrames) * frame, v)).ToList();
+    }
+
+    /// <summary>The window hop in frames for <paramref name="hopSeconds"/> (null: one patch).</summary>
+    internal int WindowHopFrames(double? hopSeconds)
+    {
+        if (hopSeconds is not double s) return _frontend.PatchFrames;
+        double frame = (double)_frontend.HopLength / _frontend.SampleRate;
+        int frames = (int)Math.Round(s / frame);
+        if (!double.IsFinite(s) || frames < 1 || frames > _frontend.PatchFrames)
+            throw new ArgumentOutOfRangeException(nameof(hopSeconds), s, $"the window hop must be {frame:0.####} s (one frame) to {WindowSeconds:0.###} s (one window)");
+        return frames;
     }
 
     /// <summary>Length of the vectors returned (1152, or 2304 with mean and std pooling).</summary>
@@ -53,6 +96,7 @@ public sealed class CoalaEmbedder : IDisposable
     /// </summary>
     internal float[] EmbedFile(string path, out string? truncation)
     {
+        if (_perWindow) throw new InvalidOperationException("an embedder with CoalaPooling.None gives per-window vectors: call EmbedFileWindows");
         using var patches = _patches.OpenFile(path);
         var vector = _session.Embed(patches, _withStd);
         truncation = patches.Truncation;

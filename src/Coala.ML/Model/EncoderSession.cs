@@ -136,6 +136,24 @@ internal sealed class EncoderSession : IDisposable
     public const int DefaultChunkPatches = 16;
 
     /// <summary>
+    /// One embedding per patch of the stream, in order (per-window embeddings). Each patch runs alone through the
+    /// graph, whose mean over one patch is that patch's encoding, so every Coala.ML model file gives them; memory is
+    /// one patch plus the vectors.
+    /// </summary>
+    public List<float[]> EmbedWindows(PatchStream patches)
+    {
+        ArgumentNullException.ThrowIfNull(patches);
+        if (patches.PatchValues != Model.PatchValues)
+            throw new CoalaException($"the patch stream gives {patches.PatchValues} values per patch; the model takes {Model.PatchValues}", Model.Path);
+        var buffer = new float[Model.PatchValues];
+        var windows = new List<float[]>();
+        while (patches.Read(buffer) > 0)
+            windows.Add(Finite(Run(buffer, 1, withStd: false), patches.Source));
+        if (windows.Count == 0) throw new CoalaException("the audio gave no patches", patches.Source);
+        return windows;
+    }
+
+    /// <summary>
     /// Embeds a stream of patches in runs of at most <paramref name="chunkPatches"/> patches and combines the runs'
     /// means and population standard deviations exactly (in double: pooled mean, and the pooled second moment
     /// sum n_k (std_k^2 + (mean_k - mean)^2)), so the result is the one-shot <see cref="Embed(float[], int, bool, string?)"/>

@@ -50,7 +50,7 @@ internal sealed class PatchSource
     }
 
     /// <summary>Opens a file's patches as a stream (bounded memory whatever the file's length).</summary>
-    public PatchStream OpenFile(string path) => new(path, Settings);
+    public PatchStream OpenFile(string path, int? windowHopFrames = null) => new(path, Settings, windowHopFrames);
 
     public float[] FromSamples(ReadOnlySpan<float> samples, int sampleRate, string source, out int patchCount)
     {

@@ -23,12 +23,12 @@ internal sealed class PatchStream : IDisposable
     private float[] _resampled = [];
     private bool _ended;
 
-    /// <summary>Opens <paramref name="path"/> for <paramref name="settings"/>.</summary>
-    public PatchStream(string path, FrontendSettings settings)
+    /// <summary>Opens <paramref name="path"/> for <paramref name="settings"/>; patches start every <paramref name="windowHopFrames"/> frames (default: one patch, no overlap).</summary>
+    public PatchStream(string path, FrontendSettings settings, int? windowHopFrames = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         Source = path;
-        _patcher = new StreamingPatcher(settings, path);
+        _patcher = new StreamingPatcher(settings, path, windowHopFrames);
         _audio = AudioReader.Open(path);
         try
         {
