@@ -126,6 +126,48 @@ public class CoalaEmbedEstimatorTests
         Assert.All(v, e => Assert.True(e.Skip(1152).Min() >= 0));
     }
 
+    /// <summary>
+    /// The workout ML.NET gives every estimator (TestEstimatorCore): the schema promised before fitting is the schema
+    /// the fitted transformer produces, for path and sample input and both poolings, and a wrong input schema fails
+    /// at GetOutputSchema as it does at Fit.
+    /// </summary>
+    /// <summary>SchemaShape.Create(schema), which ML.NET keeps for its own assemblies (its tests call it the same way).</summary>
+    private static SchemaShape Shape(DataViewSchema schema) =>
+        (SchemaShape)typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic,
+            [typeof(DataViewSchema)])!.Invoke(null, [schema])!;
+
+    [Theory]
+    [InlineData(false, CoalaPooling.Mean)]
+    [InlineData(false, CoalaPooling.MeanAndStd)]
+    [InlineData(true, CoalaPooling.Mean)]
+    public void GetOutputSchemaPromisesWhatFitDelivers(bool samples, CoalaPooling pooling)
+    {
+        var dir = TestAssets.TempDir("mlnet-schema");
+        var (paths, signals) = Clips(dir);
+        var ml = new MLContext(seed: 1);
+        IDataView data = samples
+            ? ml.Data.LoadFromEnumerable(signals.Select(x => new SamplesInput { Audio = x }))
+            : ml.Data.LoadFromEnumerable(paths.Select(p => new PathInput { Audio = p }));
+        var estimator = ml.Transforms.CoalaEmbed(new CoalaEmbedOptions
+        {
+            ModelPath = TestAssets.RandomModel(), InputColumnName = "Audio", OutputColumnName = "Embedding", Pooling = pooling,
+        });
+        var promised = estimator.GetOutputSchema(Shape(data.Schema));
+        var fitted = estimator.Fit(data).Transform(data).Schema;
+        var column = Assert.Single(promised, c => c.Name == "Embedding");
+        var actual = fitted["Embedding"];
+        Assert.Equal(SchemaShape.Column.VectorKind.Vector, column.Kind);
+        var vector = Assert.IsType<VectorDataViewType>(actual.Type);
+        Assert.Equal(vector.ItemType, column.ItemType);
+        Assert.Equal(pooling == CoalaPooling.Mean ? 1152 : 2304, vector.Size);
+        Assert.Equal(fitted.Select(c => c.Name).Where(n => !n.StartsWith("coala", StringComparison.Ordinal)).Order(),
+            promised.Select(c => c.Name).Where(n => !n.StartsWith("coala", StringComparison.Ordinal)).Order());
+
+        var wrong = ml.Data.LoadFromEnumerable(new[] { new { Audio = 3 } });
+        Assert.Throws<ArgumentOutOfRangeException>(() => estimator.GetOutputSchema(Shape(wrong.Schema)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => estimator.Fit(wrong));
+    }
+
     [Fact]
     public void SchemaErrorsNameTheColumnAndTheTypes()
     {
