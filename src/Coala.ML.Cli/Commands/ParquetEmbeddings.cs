@@ -40,13 +40,19 @@ internal static class ParquetEmbeddings
                 throw new CoalaException($"embedding has {v.Length} values, expected {dimension}", files[i]);
             rows.Add((files[i], v));
         }
+        Emit(stream, target => WriteAsync(target, rows, dimension));
+    }
+
+    /// <summary>Runs <paramref name="write"/> on <paramref name="stream"/>, or, when it cannot seek (standard output, a FIFO), on a memory copy then copied out.</summary>
+    private static void Emit(Stream stream, Func<Stream, Task> write)
+    {
         if (stream.CanSeek && stream.CanRead)
         {
-            WriteAsync(stream, rows, dimension).GetAwaiter().GetResult();
+            write(stream).GetAwaiter().GetResult();
             return;
         }
         using var buffer = new MemoryStream();
-        WriteAsync(buffer, rows, dimension).GetAwaiter().GetResult();
+        write(buffer).GetAwaiter().GetResult();
         buffer.Position = 0;
         buffer.CopyTo(stream);
     }
@@ -87,15 +93,7 @@ internal static class ParquetEmbeddings
         foreach (var (path, w) in rows)
             if (w.Embedding.Length != dimension || dimension == 0)
                 throw new CoalaException($"embedding has {w.Embedding.Length} values, expected {dimension}", path);
-        if (stream.CanSeek && stream.CanRead)
-        {
-            WriteWindowsAsync(stream, rows, dimension).GetAwaiter().GetResult();
-            return;
-        }
-        using var buffer = new MemoryStream();
-        WriteWindowsAsync(buffer, rows, dimension).GetAwaiter().GetResult();
-        buffer.Position = 0;
-        buffer.CopyTo(stream);
+        Emit(stream, target => WriteWindowsAsync(target, rows, dimension));
     }
 
     private static async Task WriteWindowsAsync(Stream stream, IReadOnlyList<(string Path, CoalaWindow Window)> rows, int dimension)
