@@ -45,8 +45,8 @@ DEFAULT_RECIPES="
 adamw-prior-aug|aec|--optimizer adamw --lr 0.001 --warmup-steps 50 --prior-init --augment
 paper|aec|--optimizer sgd --lr 0.005
 adamw-prior|aec|--optimizer adamw --lr 0.001 --warmup-steps 50 --prior-init
-adamw-prior-aug-a2a|aec|--optimizer adamw --lr 0.001 --warmup-steps 50 --prior-init --augment --audio-contrast 1
-ec-adamw-aug|ec|--optimizer adamw --lr 0.001 --warmup-steps 50 --augment
+adamw-prior-a2a|aec|--optimizer adamw --lr 0.001 --warmup-steps 50 --prior-init --audio-contrast 1
+ec-adamw|ec|--optimizer adamw --lr 0.001 --warmup-steps 50
 "
 recipes() { if [ -n "$RECIPES" ]; then cat "$RECIPES"; else printf '%s\n' "$DEFAULT_RECIPES"; fi; }
 
