@@ -18,4 +18,25 @@ internal interface ITrainingSet
     /// <paramref name="labels"/> ([k, VocabularySize], 0 or 1).
     /// </summary>
     void Fill(ReadOnlySpan<int> indices, Span<float> patches, Span<float> labels);
+
+    /// <summary>
+    /// How many examples carry each tag (for prior-initialised tag outputs). This default reads every example through
+    /// <see cref="Fill"/>; sets that store labels apart from patches override it to read the labels alone.
+    /// </summary>
+    long[] TagCounts()
+    {
+        const int chunk = 256;
+        var counts = new long[VocabularySize];
+        var patches = new float[chunk * Bands * Frames];
+        var labels = new float[chunk * VocabularySize];
+        var idx = new int[chunk];
+        for (int start = 0; start < Count; start += chunk)
+        {
+            int k = Math.Min(chunk, Count - start);
+            for (int j = 0; j < k; j++) idx[j] = start + j;
+            Fill(idx.AsSpan(0, k), patches.AsSpan(0, k * Bands * Frames), labels.AsSpan(0, k * VocabularySize));
+            for (int j = 0; j < k * VocabularySize; j++) if (labels[j] != 0) counts[j % VocabularySize]++;
+        }
+        return counts;
+    }
 }

@@ -192,6 +192,27 @@ internal sealed class PreparedCorpus : IDisposable
         public int Frames => _corpus.Manifest.Frames;
         public int VocabularySize => _corpus.Manifest.VocabularySize;
 
+        /// <summary>Counts each tag over this split's label rows alone (the patches are not read).</summary>
+        public long[] TagCounts()
+        {
+            int v = VocabularySize;
+            var counts = new long[v];
+            var row = new byte[v];
+            for (int i = 0; i < Count; i++)
+            {
+                _corpus.ReadLabels(_firstRow + i, row);
+                for (int j = 0; j < v; j++)
+                {
+                    if (row[j] > 1) throw DamagedLabel(row[j], _firstRow + i, j);
+                    counts[j] += row[j];
+                }
+            }
+            return counts;
+        }
+
+        private CoalaException DamagedLabel(byte value, int row, int tag) =>
+            new($"label byte {value} at row {row}, tag {tag} (expected 0 or 1): the corpus is damaged", Path.Combine(_corpus.Directory, CorpusFiles.Labels));
+
         public void Fill(ReadOnlySpan<int> indices, Span<float> patches, Span<float> labels)
         {
             int per = Bands * Frames, v = VocabularySize;
@@ -220,7 +241,7 @@ internal sealed class PreparedCorpus : IDisposable
                 var dst = labels.Slice(k * v, v);
                 for (int j = 0; j < v; j++)
                 {
-                    if (row[j] > 1) throw new CoalaException($"label byte {row[j]} at row {_firstRow + i}, tag {j} (expected 0 or 1): the corpus is damaged", Path.Combine(_corpus.Directory, CorpusFiles.Labels));
+                    if (row[j] > 1) throw DamagedLabel(row[j], _firstRow + i, j);
                     dst[j] = row[j];
                 }
             }

@@ -157,22 +157,7 @@ internal sealed class CoalaTrainer
     }
 
     /// <summary>Each tag's share of the training examples (for <see cref="TrainingOptions.PriorInit"/>).</summary>
-    internal static double[] TagFrequencies(ITrainingSet set)
-    {
-        const int chunk = 256;
-        var counts = new double[set.VocabularySize];
-        var patches = new float[chunk * set.Bands * set.Frames];
-        var labels = new float[chunk * set.VocabularySize];
-        var idx = new int[chunk];
-        for (int start = 0; start < set.Count; start += chunk)
-        {
-            int k = Math.Min(chunk, set.Count - start);
-            for (int j = 0; j < k; j++) idx[j] = start + j;
-            set.Fill(idx.AsSpan(0, k), patches.AsSpan(0, k * set.Bands * set.Frames), labels.AsSpan(0, k * set.VocabularySize));
-            for (int j = 0; j < k * set.VocabularySize; j++) counts[j % set.VocabularySize] += labels[j];
-        }
-        return counts.Select(c => c / set.Count).ToArray();
-    }
+    internal static double[] TagFrequencies(ITrainingSet set) => set.TagCounts().Select(c => (double)c / set.Count).ToArray();
 
     private RunConfig NewConfig()
     {

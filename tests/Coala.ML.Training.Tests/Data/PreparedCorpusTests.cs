@@ -67,6 +67,29 @@ public class PreparedCorpusTests
     }
 
     [Fact]
+    public void TagCountsReadFromTheLabelsAloneMatchCountingThroughFill()
+    {
+        using var dir = new TempDir();
+        using var corpus = PreparedCorpus.Open(Prepare(dir));
+        foreach (ITrainingSet split in new ITrainingSet[] { corpus.Train, corpus.Validation })
+        {
+            var viaFill = ((ITrainingSet)new FillOnly(split)).TagCounts();
+            Assert.Equal(viaFill, split.TagCounts());
+            Assert.Contains(viaFill, c => c > 0);
+        }
+    }
+
+    /// <summary>Hides a set's own <see cref="ITrainingSet.TagCounts"/> so the interface's Fill-based default runs.</summary>
+    private sealed class FillOnly(ITrainingSet inner) : ITrainingSet
+    {
+        public int Count => inner.Count;
+        public int Bands => inner.Bands;
+        public int Frames => inner.Frames;
+        public int VocabularySize => inner.VocabularySize;
+        public void Fill(ReadOnlySpan<int> indices, Span<float> patches, Span<float> labels) => inner.Fill(indices, patches, labels);
+    }
+
+    [Fact]
     public void ValidationIsClampedAtZeroTrainingIsNot()
     {
         using var dir = new TempDir();
