@@ -18,7 +18,7 @@ internal static class CorpusFiles
     public const string Labels = "labels.u8";
     /// <summary>One tag a line, in label-index order (most frequent first).</summary>
     public const string Vocabulary = "vocabulary.txt";
-    /// <summary>JSON { bands, min[], max[] }: per-band min-max scaler fitted on the training split.</summary>
+    /// <summary>JSON { bands, min[], max[] }: per-band min-max scaler fitted on the training split (<see cref="Coala.ML.Features.MinMaxScaler.ToJson"/>).</summary>
     public const string Scaler = "scaler.json";
     /// <summary>TSV: index, split, path, tags (space-separated).</summary>
     public const string Clips = "clips.tsv";
@@ -74,12 +74,4 @@ internal sealed record CorpusManifest
     public string InputHash { get; init; } = "";
     public long PatchesBytes { get; init; }
     public long LabelsBytes { get; init; }
-}
-
-/// <summary>scaler.json.</summary>
-internal sealed record ScalerFile
-{
-    public int Bands { get; init; }
-    public float[] Min { get; init; } = [];
-    public float[] Max { get; init; } = [];
 }

@@ -307,8 +307,7 @@ internal sealed class CorpusPreparer
         string[] vocabulary, List<DroppedItem> dropped, PatchCache cache)
     {
         int bands = _frontend.MelBands, frames = _frontend.PatchFrames, v = vocabulary.Length;
-        var min = Enumerable.Repeat(float.PositiveInfinity, bands).ToArray();
-        var max = Enumerable.Repeat(float.NegativeInfinity, bands).ToArray();
+        var fitter = new MinMaxScaler.Fitter(bands, frames);
         var patch = new float[bands * frames];
 
         // One row per patch: every patch of a training clip, the first patch of a validation clip.
@@ -327,14 +326,7 @@ internal sealed class CorpusPreparer
             {
                 var (r, p) = written[w];
                 cache.ReadPatch(rows[r].Row.Outcome, p * patch.Length, patch);
-                if (w < trainRows)
-                    for (int b = 0; b < bands; b++)
-                        for (int t = 0; t < frames; t++)
-                        {
-                            float x = patch[b * frames + t];
-                            if (x < min[b]) min[b] = x;
-                            if (x > max[b]) max[b] = x;
-                        }
+                if (w < trainRows) fitter.Add(patch);
                 stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(patch.AsSpan()));
             }
         });
@@ -348,9 +340,9 @@ internal sealed class CorpusPreparer
                 stream.Write(labelRow);
             }
         });
-        var scaler = new MinMaxScaler(min, max); // validates (training split is never empty)
+        var scaler = fitter.ToScaler(); // the training split is never empty
         WriteText(outDir, CorpusFiles.Vocabulary, string.Concat(vocabulary.Select(t => t + "\n")));
-        WriteText(outDir, CorpusFiles.Scaler, JsonSerializer.Serialize(new ScalerFile { Bands = bands, Min = scaler.Min, Max = scaler.Max }, CorpusFiles.Json));
+        WriteText(outDir, CorpusFiles.Scaler, scaler.ToJson());
         var clipsTsv = new StringBuilder("index\tsplit\tpath\ttags\n");
         for (int w = 0; w < written.Count; w++)
         {

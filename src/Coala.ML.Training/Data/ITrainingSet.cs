@@ -4,7 +4,9 @@ namespace Coala.ML.Training.Data;
 /// What the trainer reads: N examples, each one log-mel patch (already min-max scaled,
 /// laid out [bands, frames]) and its multi-hot tag vector over the vocabulary.
 /// Implemented by the prepared on-disk corpus (memory-mapped) and by in-memory sets in tests.
-/// Implementations must be safe for concurrent <see cref="Fill"/> calls.
+/// A validation set returns values below the training minimum clamped to 0, as the reference does
+/// (<see cref="Coala.ML.Features.MinMaxScaler.Apply"/> with clampAtZero). Implementations must be safe for concurrent
+/// <see cref="Fill"/> calls.
 /// </summary>
 internal interface ITrainingSet
 {

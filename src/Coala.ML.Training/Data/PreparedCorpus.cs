@@ -75,16 +75,7 @@ internal sealed class PreparedCorpus : IDisposable
             throw new CoalaException($"{vocabulary.Length} tags, the manifest says {m.VocabularySize}", vocabPath);
 
         string scalerPath = Path.Combine(full, CorpusFiles.Scaler);
-        MinMaxScaler scaler;
-        try
-        {
-            var s = JsonSerializer.Deserialize<ScalerFile>(ReadText(scalerPath), CorpusFiles.Json) ?? throw new JsonException("null scaler");
-            if (s.Bands != m.Bands || s.Min.Length != m.Bands || s.Max.Length != m.Bands)
-                throw new CoalaException($"scaler for {s.Bands} bands ({s.Min.Length} min, {s.Max.Length} max), the corpus has {m.Bands}", scalerPath);
-            scaler = new MinMaxScaler(s.Min, s.Max);
-        }
-        catch (JsonException e) { throw new CoalaException($"corrupt scaler: {e.Message}", scalerPath, e); }
-        catch (CoalaException e) when (e.FilePath is null) { throw new CoalaException(e.Message, scalerPath, e); }
+        var scaler = MinMaxScaler.FromJson(ReadText(scalerPath), m.Bands, scalerPath);
 
         string clipsPath = Path.Combine(full, CorpusFiles.Clips);
         var train = new List<string>();
@@ -218,7 +209,6 @@ internal sealed class PreparedCorpus : IDisposable
             int per = Bands * Frames, v = VocabularySize;
             if (patches.Length != indices.Length * per) throw new ArgumentException($"patches holds {patches.Length} values, expected {indices.Length}x{Bands}x{Frames}", nameof(patches));
             if (labels.Length != indices.Length * v) throw new ArgumentException($"labels holds {labels.Length} values, expected {indices.Length}x{v}", nameof(labels));
-            var scaler = _corpus.Scaler;
             byte[] labelRow = v <= 4096 ? [] : new byte[v];
             Span<byte> row = v <= 4096 ? stackalloc byte[v] : labelRow;
             for (int k = 0; k < indices.Length; k++)
@@ -227,16 +217,7 @@ internal sealed class PreparedCorpus : IDisposable
                 if ((uint)i >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(indices), $"example {i} is outside 0..{Count - 1}");
                 var patch = patches.Slice(k * per, per);
                 _corpus.ReadRawPatch(_firstRow + i, patch);
-                for (int b = 0; b < Bands; b++)
-                {
-                    float min = scaler.Min[b], s = scaler.Scale(b);
-                    var band = patch.Slice(b * Frames, Frames);
-                    for (int t = 0; t < band.Length; t++)
-                    {
-                        float x = (band[t] - min) * s;
-                        band[t] = _clamp && x < 0 ? 0 : x;
-                    }
-                }
+                _corpus.Scaler.Apply(patch, Frames, _clamp);
                 _corpus.ReadLabels(_firstRow + i, row);
                 var dst = labels.Slice(k * v, v);
                 for (int j = 0; j < v; j++)

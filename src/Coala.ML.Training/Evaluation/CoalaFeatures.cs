@@ -33,31 +33,8 @@ internal sealed class CoalaFeatures : IFeatureExtractor
 
     public void Dispose() => _embedder.Dispose();
 
-    /// <summary>
-    /// The min-max scaler stored in a model's graph (initializers <see cref="OnnxEncoderWriter.ScalerMinName"/> and
-    /// <see cref="OnnxEncoderWriter.ScalerScaleName"/>); max = min + 1 / scale.
-    /// </summary>
-    public static MinMaxScaler ReadScaler(CoalaModel model)
-    {
-        var graph = ModelProto.Parser.ParseFrom(model.Bytes).Graph;
-        float[] Values(string name)
-        {
-            var t = graph.Initializer.FirstOrDefault(i => i.Name == name)
-                ?? throw new CoalaException($"the model lacks the scaler constant '{name}'", model.Path);
-            if (t.FloatData.Count > 0) return t.FloatData.ToArray();
-            var raw = t.RawData.Span;
-            if (t.DataType != (int)TensorProto.Types.DataType.Float || raw.Length % 4 != 0)
-                throw new CoalaException($"the model's scaler constant '{name}' is not float data", model.Path);
-            var v = new float[raw.Length / 4];
-            for (int i = 0; i < v.Length; i++) v[i] = BitConverter.ToSingle(raw.Slice(i * 4, 4));
-            return v;
-        }
-        var min = Values(OnnxEncoderWriter.ScalerMinName);
-        var scale = Values(OnnxEncoderWriter.ScalerScaleName);
-        if (min.Length != scale.Length || scale.Any(s => !(s > 0) || !float.IsFinite(s)))
-            throw new CoalaException("the model's scaler constants are inconsistent (lengths differ or a scale is not positive)", model.Path);
-        return new MinMaxScaler(min, min.Select((m, b) => m + 1f / scale[b]).ToArray());
-    }
+    /// <summary>The min-max scaler in a model's graph, exactly as stored.</summary>
+    public static MinMaxScaler ReadScaler(CoalaModel model) => MinMaxScaler.FromGraph(ModelProto.Parser.ParseFrom(model.Bytes).Graph, model.Path);
 
     /// <summary>
     /// Fits a per-band min-max scaler on the unscaled log-mel patches of <paramref name="trainingClips"/> (at most
@@ -79,7 +56,7 @@ internal sealed class CoalaFeatures : IFeatureExtractor
         });
         var ok = patches.Where(p => p is not null).Select(p => p!).ToList();
         if (ok.Count == 0) throw new CoalaException($"none of the {chosen.Count} training clips could be read to fit the random encoder's scaler");
-        return CoalaFrontend.FitScaler(ok, frontend.MelBands, frontend.PatchFrames);
+        return MinMaxScaler.Fit(ok, frontend.MelBands, frontend.PatchFrames);
     }
 
     /// <summary>

@@ -280,12 +280,11 @@ internal sealed class CoalaTrainer
     private Tensor SecondView(Batch b, Device device) =>
         tensor(b.Patches2.AsSpan(0, b.Count * _train.Bands * _train.Frames).ToArray(), [b.Count, 1, _train.Bands, _train.Frames]).to(device);
 
-    private (Tensor X, Tensor Tags) ToTensors(Batch b, Device device, bool clamp)
+    private (Tensor X, Tensor Tags) ToTensors(Batch b, Device device)
     {
         long k = b.Count;
         var x = tensor(b.Patches.AsSpan(0, (int)(k * _train.Bands * _train.Frames)).ToArray(), [k, 1, _train.Bands, _train.Frames]);
         var tags = tensor(b.Labels.AsSpan(0, (int)(k * _train.VocabularySize)).ToArray(), [k, _train.VocabularySize]);
-        if (clamp) { x = x.clamp_min(0); tags = tags.clamp_min(0); }
         return (x.to(device), tags.to(device));
     }
 
@@ -315,7 +314,7 @@ internal sealed class CoalaTrainer
             foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
             using (var scope = NewDisposeScope())
             {
-                var (x, tags) = ToTensors(batch, device, clamp: false);
+                var (x, tags) = ToTensors(batch, device);
                 var l = VariantLosses.Compute(nets, config, x, tags, twoViews ? SecondView(batch, device) : null);
                 optimizer.zero_grad();
                 l.Objective.backward();
@@ -349,8 +348,8 @@ internal sealed class CoalaTrainer
             foreach (var batch in Batches(_validation, order, config.BatchSize, dropLast: false))
             {
                 using var scope = NewDisposeScope();
-                // As the reference: negative values (the scaler was fitted on training data only) are clamped to 0.
-                var (x, tags) = ToTensors(batch, device, clamp: true);
+                // Validation values below the training minimum arrive clamped to 0 (ITrainingSet's contract, as the reference).
+                var (x, tags) = ToTensors(batch, device);
                 var l = VariantLosses.Compute(nets, config, x, tags);
                 sum.Add(l, batch.Count);
                 if (first && l.Reconstruction is not null && _options.Plots)

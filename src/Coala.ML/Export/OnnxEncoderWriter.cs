@@ -24,8 +24,6 @@ internal static class OnnxEncoderWriter
 
     // Initializer names the loader checks against the metadata.
     public const string PatchShapeName = "coala_patch_shape";
-    public const string ScalerMinName = "coala_scaler_min";
-    public const string ScalerScaleName = "coala_scaler_scale";
 
     public const string KeyEmbeddingDim = "coala.embedding_dim";
     public const string KeyFormatVersion = "coala.format_version";
@@ -82,11 +80,11 @@ internal static class OnnxEncoderWriter
 
         // Patches [P, 1, bands, frames], scaled per band.
         g.Initializer.Add(Int64Tensor(PatchShapeName, [-1, 1, bands, frames]));
-        g.Initializer.Add(FloatTensor(ScalerMinName, [1, 1, bands, 1], scaler.Min));
-        g.Initializer.Add(FloatTensor(ScalerScaleName, [1, 1, bands, 1], Enumerable.Range(0, bands).Select(scaler.Scale).ToArray()));
+        g.Initializer.Add(FloatTensor(MinMaxScaler.GraphMinName, [1, 1, bands, 1], scaler.Min));
+        g.Initializer.Add(FloatTensor(MinMaxScaler.GraphScaleName, [1, 1, bands, 1], Enumerable.Range(0, bands).Select(scaler.Scale).ToArray()));
         g.Node.Add(Node("Reshape", [InputName, PatchShapeName], ["patches"]));
-        g.Node.Add(Node("Sub", ["patches", ScalerMinName], ["patches_centred"]));
-        g.Node.Add(Node("Mul", ["patches_centred", ScalerScaleName], ["patches_scaled"]));
+        g.Node.Add(Node("Sub", ["patches", MinMaxScaler.GraphMinName], ["patches_centred"]));
+        g.Node.Add(Node("Mul", ["patches_centred", MinMaxScaler.GraphScaleName], ["patches_scaled"]));
 
         string x = "patches_scaled";
         for (int b = 0; b < EncoderWeights.Blocks; b++)

@@ -136,40 +136,5 @@ internal sealed class CoalaFrontend
         return patches;
     }
 
-    /// <summary>
-    /// Fits a per-band <see cref="MinMaxScaler"/> (min and max over every value of every patch) on training
-    /// patches laid out [band, frame] (each array may also hold several patches, [patch, band, frame]).
-    /// No patches, a wrongly sized array or a non-finite value is a <see cref="CoalaException"/>.
-    /// </summary>
-    public static MinMaxScaler FitScaler(IEnumerable<float[]> patches, int bands, int frames)
-    {
-        ArgumentNullException.ThrowIfNull(patches);
-        if (bands <= 0 || frames <= 0) throw new CoalaException($"invalid patch shape {bands}x{frames}");
-        var min = Enumerable.Repeat(float.PositiveInfinity, bands).ToArray();
-        var max = Enumerable.Repeat(float.NegativeInfinity, bands).ToArray();
-        int per = bands * frames, count = 0;
-        foreach (var data in patches)
-        {
-            if (data is null || data.Length == 0 || data.Length % per != 0)
-                throw new CoalaException($"training patch {count} has {data?.Length ?? 0} values, not a multiple of {bands}x{frames}");
-            for (int p = 0; p < data.Length; p += per)
-                for (int b = 0; b < bands; b++)
-                {
-                    float lo = min[b], hi = max[b];
-                    foreach (float v in data.AsSpan(p + b * frames, frames))
-                    {
-                        if (!float.IsFinite(v)) throw new CoalaException($"training patch {count} has a non-finite value in band {b}");
-                        if (v < lo) lo = v;
-                        if (v > hi) hi = v;
-                    }
-                    min[b] = lo;
-                    max[b] = hi;
-                }
-            count++;
-        }
-        if (count == 0) throw new CoalaException("no training patches to fit the scaler on");
-        return new MinMaxScaler(min, max);
-    }
-
     private LogMelSpectrogram Rent() => _pool.TryTake(out var mel) ? mel : new LogMelSpectrogram(Settings);
 }

@@ -136,7 +136,7 @@ internal sealed class CoalaModel
     private static void CheckInitializers(GraphProto g, FrontendSettings frontend, string path)
     {
         int bands = frontend.MelBands, frames = frontend.PatchFrames;
-        foreach (var name in new[] { OnnxEncoderWriter.ScalerMinName, OnnxEncoderWriter.ScalerScaleName })
+        foreach (var name in new[] { MinMaxScaler.GraphMinName, MinMaxScaler.GraphScaleName })
         {
             var t = g.Initializer.FirstOrDefault(i => i.Name == name)
                 ?? throw new CoalaException($"the model lacks the scaler constant '{name}'", path);

@@ -190,11 +190,11 @@ public class CoalaFrontendTests
             frontend.EmbeddingPatches(Noise(100000, 3, 0.2f), out int count),   // [patch, band, frame] also accepted
         };
         Assert.Equal(2, count);
-        var scaler = CoalaFrontend.FitScaler(training, 96, 96);
+        var scaler = MinMaxScaler.Fit(training, 96, 96);
         Assert.Equal(96, scaler.Bands);
 
         var all = training.SelectMany(p => p).ToArray();
-        scaler.TransformInPlace(all, 96);
+        scaler.Apply(all, 96);
         for (int b = 0; b < 96; b++)
         {
             var band = Enumerable.Range(0, all.Length / (96 * 96))
@@ -204,7 +204,7 @@ public class CoalaFrontendTests
             Assert.True(scaler.Max[b] > scaler.Min[b]);
         }
 
-        Assert.Throws<CoalaException>(() => CoalaFrontend.FitScaler([], 96, 96));
-        Assert.Throws<CoalaException>(() => CoalaFrontend.FitScaler([new float[100]], 96, 96));
+        Assert.Throws<CoalaException>(() => MinMaxScaler.Fit([], 96, 96));
+        Assert.Throws<CoalaException>(() => MinMaxScaler.Fit([new float[100]], 96, 96));
     }
 }

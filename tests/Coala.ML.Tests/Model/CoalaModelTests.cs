@@ -193,7 +193,7 @@ public class CoalaModelTests : IDisposable
         LoadFails(Save(m), "frontend and graph do not match");
 
         m = Valid();
-        var scaler = m.Graph.Initializer.First(t => t.Name == OnnxEncoderWriter.ScalerMinName);
+        var scaler = m.Graph.Initializer.First(t => t.Name == MinMaxScaler.GraphMinName);
         m.Graph.Initializer.Remove(scaler);
         LoadFails(Save(m), "lacks the scaler constant");
     }

@@ -120,7 +120,7 @@ public class HostileModelTests
     {
         var dir = TestAssets.TempDir("model-nan");
         var model = Encoder();
-        var min = model.Graph.Initializer.First(t => t.Name == OnnxEncoderWriter.ScalerMinName);
+        var min = model.Graph.Initializer.First(t => t.Name == MinMaxScaler.GraphMinName);
         var values = new float[96];
         values[3] = float.NaN;
         min.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));

@@ -80,7 +80,7 @@ public class PrepareWavEndToEndTests
 
             // The stored scaler is the frontend's own fit over the training patches only.
             var trainPatches = Enumerable.Range(0, corpus.Train.Count).Select(i => { var p = new float[96 * 96]; corpus.ReadRawPatch(i, p); return p; });
-            var fitted = CoalaFrontend.FitScaler(trainPatches, 96, 96);
+            var fitted = MinMaxScaler.Fit(trainPatches, 96, 96);
             Assert.Equal(fitted.Min, corpus.Scaler.Min);
             Assert.Equal(fitted.Max, corpus.Scaler.Max);
         }

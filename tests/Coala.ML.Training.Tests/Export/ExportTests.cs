@@ -48,7 +48,7 @@ public class ExportTests : IDisposable
             for (int f = 0; f < 96; f++)
                 raw[b * 96 + f] = scaler.Min[b] + (float)rng.NextDouble() * (scaler.Max[b] - scaler.Min[b]);
         var scaled = raw.ToArray();
-        scaler.TransformInPlace(scaled, 96);
+        scaler.Apply(scaled, 96);
 
         var ck = TrainingCheckpoint.Load(ckPath);
         using var nets = CheckpointExporter.LoadNetworks(ck, ckPath);
