@@ -75,7 +75,7 @@ internal static class BenchCommand
             long hwm = PeakRssKiB();
 
             var fs = CoalaModel.Load(path).Frontend;
-            long patches = (1 + (long)Math.Round(frames * (double)fs.SampleRate / rate) / fs.HopLength) / fs.PatchFrames;
+            long patches = fs.PatchCount((long)Math.Round(frames * (double)fs.SampleRate / rate));
             Console.WriteLine();
             Console.WriteLine("| measure | value |");
             Console.WriteLine("|---|---|");
@@ -227,7 +227,7 @@ internal static class BenchCommand
             double oneCore = OnCores(1);
             double parallel = OnCores(cores);
 
-            int patchesPerClip = (int)((1 + (long)(seconds * fs.SampleRate) / fs.HopLength) / fs.PatchFrames);
+            int patchesPerClip = (int)fs.PatchCount((long)(seconds * fs.SampleRate));
             Console.WriteLine();
             Console.WriteLine("| measure | value |");
             Console.WriteLine("|---|---|");

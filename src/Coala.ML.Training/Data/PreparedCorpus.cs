@@ -24,10 +24,6 @@ internal sealed class PreparedCorpus : IDisposable
     public FrontendSettings Frontend { get; }
     public Split Train { get; }
     public Split Validation { get; }
-    /// <summary>Clip paths of <see cref="Train"/>, by example index.</summary>
-    public string[] TrainPaths => Train.Paths;
-    /// <summary>Clip paths of <see cref="Validation"/>, by example index.</summary>
-    public string[] ValidationPaths => Validation.Paths;
 
     private PreparedCorpus(string dir, CorpusManifest manifest, string[] vocabulary, MinMaxScaler scaler, FrontendSettings frontend,
         string[] trainPaths, string[] validationPaths,

@@ -97,7 +97,7 @@ internal static class CorrelationAnalysis
         if (File.Exists(Path.Combine(full, CorpusFiles.Manifest)))
         {
             using var corpus = PreparedCorpus.Open(full);
-            clips = corpus.ValidationPaths;
+            clips = corpus.Validation.Paths;
             if (clips.Length == 0) throw new CoalaException("the prepared corpus has no validation clips", full);
         }
         else if (Directory.Exists(full))

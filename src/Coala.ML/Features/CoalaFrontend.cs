@@ -29,44 +29,24 @@ internal sealed class CoalaFrontend
     /// <summary>Samples actually analysed for a clip of <paramref name="samples"/>: padded up to one patch if shorter.</summary>
     private int PaddedLength(int samples) => Math.Max(samples, Settings.MinSamplesForOnePatch);
 
-    /// <summary>Patches <see cref="EmbeddingPatches"/> returns for a clip of <paramref name="samples"/> samples (&gt;= 1 for any non-empty clip).</summary>
-    public int PatchCount(int samples) => (1 + PaddedLength(samples) / Settings.HopLength) / PatchFrames;
-
-    /// <summary>The full log-mel spectrogram, [bands, 1 + n / hop] (no padding). Thread-safe.</summary>
-    public Spectrogram LogMel(ReadOnlySpan<float> samples, string? source = null)
-    {
-        var mel = Rent();
-        try { return mel.Compute(samples, source); }
-        finally { _pool.Add(mel); }
-    }
-
     /// <summary>
     /// Non-overlapping patches of <see cref="FrontendSettings.PatchFrames"/> centred frames, laid out
-    /// [patch, band, frame] and flattened (unscaled natural-log mel). Patch p holds frames p*PatchFrames ..
-    /// (p+1)*PatchFrames - 1 of the clip's log-mel spectrogram; a trailing partial patch is dropped.
-    /// A clip shorter than one patch (fewer than <see cref="FrontendSettings.MinSamplesForOnePatch"/> samples,
-    /// i.e. fewer than PatchFrames frames) is first zero-padded at the end to exactly
-    /// <see cref="FrontendSettings.MinSamplesForOnePatch"/> samples, which gives exactly one patch; so every
-    /// non-empty clip gives at least one patch.
+    /// [patch, band, frame] and flattened (unscaled natural-log mel): <see cref="StreamingPatcher"/> fed the whole clip
+    /// at once. Patch p holds frames p*PatchFrames .. (p+1)*PatchFrames - 1 of the clip's log-mel spectrogram; a
+    /// trailing partial patch is dropped. A clip shorter than one patch is first zero-padded at the end to exactly
+    /// <see cref="FrontendSettings.MinSamplesForOnePatch"/> samples, so every non-empty clip gives at least one patch
+    /// (<see cref="FrontendSettings.PatchCount"/>).
     /// Empty input or a NaN/infinite sample is a <see cref="CoalaException"/> naming <paramref name="source"/>.
     /// </summary>
     public float[] EmbeddingPatches(ReadOnlySpan<float> samplesAtModelRate, out int patchCount, string? source = null)
     {
         LogMelSpectrogram.Validate(samplesAtModelRate, source);
-        int length = PaddedLength(samplesAtModelRate.Length);
-        patchCount = PatchCount(samplesAtModelRate.Length);
-        int per = Bands * PatchFrames;
-        var result = new float[patchCount * per];
-        var mel = Rent();
-        try
-        {
-            for (int t = 0, frames = patchCount * PatchFrames; t < frames; t++)
-            {
-                int p = Math.DivRem(t, PatchFrames, out int f);
-                mel.WriteFrame(samplesAtModelRate, length, t, result, p * per + f, PatchFrames);
-            }
-        }
-        finally { _pool.Add(mel); }
+        var patcher = new StreamingPatcher(Settings, source);
+        patcher.Append(samplesAtModelRate);
+        patcher.Complete();
+        patchCount = patcher.ReadyPatches;
+        var result = new float[patchCount * patcher.PatchValues];
+        patcher.TakePatches(result);
         return result;
     }
 
@@ -95,11 +75,13 @@ internal sealed class CoalaFrontend
 
         int length = Math.Max(PaddedLength(samples.Length), (int)Math.Round(padToSeconds * Settings.SampleRate));
         var mel = Rent();
-        int frames = mel.FrameCount(length), ownFrames = mel.FrameCount(samples.Length);
-        var spec = new float[Bands * frames];
+        int ownFrames = mel.FrameCount(samples.Length);
+        float[] spec;
+        int frames;
         try
         {
-            for (int t = 0; t < frames; t++) mel.WriteFrame(samples, length, t, spec, t, frames);
+            var full = mel.Compute(samples, length, source);
+            (spec, frames) = (full.Data, full.Frames);
         }
         finally { _pool.Add(mel); }
 

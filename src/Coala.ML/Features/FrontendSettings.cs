@@ -29,6 +29,22 @@ internal sealed record FrontendSettings
     /// <summary>Samples a clip needs (after resampling) to give exactly one patch with centred frames.</summary>
     public int MinSamplesForOnePatch => (PatchFrames - 1) * HopLength;
 
+    /// <summary>Centred frames of <paramref name="samples"/> samples: <c>1 + samples / hop</c> (librosa center=True).</summary>
+    public long FrameCount(long samples) => 1 + samples / HopLength;
+
+    /// <summary>
+    /// Patches a clip of <paramref name="samples"/> samples gives (the one place this is worked out): a clip shorter than
+    /// one patch is zero-padded to <see cref="MinSamplesForOnePatch"/>, patches start every
+    /// <paramref name="windowHopFrames"/> frames (default <see cref="PatchFrames"/>: no overlap) and a trailing partial
+    /// patch is dropped. At least 1 for any non-empty clip, 0 for none.
+    /// </summary>
+    public long PatchCount(long samples, int? windowHopFrames = null)
+    {
+        if (samples <= 0) return 0;
+        int hop = windowHopFrames ?? PatchFrames;
+        return (FrameCount(Math.Max(samples, MinSamplesForOnePatch)) - PatchFrames) / hop + 1;
+    }
+
     public static FrontendSettings Default { get; } = new();
 
     /// <summary>The largest FFT a model may ask for.</summary>

@@ -92,19 +92,26 @@ internal sealed class LogMelSpectrogram
     }
 
     /// <summary>Frames for <paramref name="samples"/> samples: <c>1 + samples / hop</c> (librosa center=True).</summary>
-    public int FrameCount(int samples) => 1 + samples / _hop;
+    public int FrameCount(int samples) => (int)Settings.FrameCount(samples);
 
     /// <summary>
     /// The log-mel spectrogram of <paramref name="samples"/> (at <see cref="FrontendSettings.SampleRate"/>),
     /// [bands, 1 + n / hop]. Empty input or a NaN/infinite sample is a <see cref="CoalaException"/> naming
     /// <paramref name="source"/>.
     /// </summary>
-    public Spectrogram Compute(ReadOnlySpan<float> samples, string? source = null)
+    public Spectrogram Compute(ReadOnlySpan<float> samples, string? source = null) => Compute(samples, samples.Length, source);
+
+    /// <summary>
+    /// The log-mel spectrogram of <paramref name="samples"/> zero-extended at the end to <paramref name="length"/>
+    /// samples (&gt;= samples.Length), [bands, 1 + length / hop].
+    /// </summary>
+    public Spectrogram Compute(ReadOnlySpan<float> samples, int length, string? source = null)
     {
         Validate(samples, source);
-        int frames = FrameCount(samples.Length);
+        if (length < samples.Length) throw new ArgumentOutOfRangeException(nameof(length), length, $"shorter than the {samples.Length} samples");
+        int frames = FrameCount(length);
         var data = new float[_bands * frames];
-        for (int t = 0; t < frames; t++) WriteFrame(samples, samples.Length, t, data, t, frames);
+        for (int t = 0; t < frames; t++) WriteFrame(samples, length, t, data, t, frames);
         return new Spectrogram(_bands, frames, data);
     }
 

@@ -1,10 +1,9 @@
 namespace Coala.ML.Features;
 
 /// <summary>
-/// The incremental form of <see cref="CoalaFrontend.EmbeddingPatches"/>: samples at the model's rate go in piece by
-/// piece (<see cref="Append"/>, then <see cref="Complete"/>), finished patches come out in order
-/// (<see cref="TakePatches"/>), and the concatenation of the patches is bit for bit what
-/// <see cref="CoalaFrontend.EmbeddingPatches"/> returns for the concatenated samples, whatever the piece sizes.
+/// The one patcher: samples at the model's rate go in piece by piece (<see cref="Append"/>, then <see cref="Complete"/>),
+/// finished patches come out in order (<see cref="TakePatches"/>), and the concatenation of the patches is bit for bit
+/// the same whatever the piece sizes (<see cref="CoalaFrontend.EmbeddingPatches"/> is this with one piece).
 /// Memory is bounded by the largest piece appended, two FFT sizes and the patches not yet taken.
 /// </summary>
 /// <remarks>
@@ -20,7 +19,8 @@ namespace Coala.ML.Features;
 internal sealed class StreamingPatcher
 {
     private readonly LogMelSpectrogram _mel;
-    private readonly int _hop, _nfft, _half, _patchFrames, _per, _minSamples, _windowHop;
+    private readonly FrontendSettings _settings;
+    private readonly int _hop, _nfft, _half, _patchFrames, _per, _windowHop;
     private readonly string? _source;
     private readonly float[] _patch;        // the last PatchFrames frames, [band, frame % PatchFrames]
     private float[] _buffer = new float[1 << 14];
@@ -48,7 +48,7 @@ internal sealed class StreamingPatcher
         _half = _nfft / 2;
         _patchFrames = settings.PatchFrames;
         _per = settings.MelBands * settings.PatchFrames;
-        _minSamples = settings.MinSamplesForOnePatch;
+        _settings = settings;
         _source = source;
         _patch = new float[_per];
     }
@@ -102,8 +102,8 @@ internal sealed class StreamingPatcher
         _completed = true;
         long n = SampleCount;
         if (n == 0) throw new CoalaException("audio is empty (no samples)", _source);
-        long length = Math.Max(n, _minSamples);
-        long frames = LastPatchEnd(1 + length / _hop, _patchFrames, _windowHop);
+        long length = Math.Max(n, _settings.MinSamplesForOnePatch);
+        long frames = (_settings.PatchCount(n, _windowHop) - 1) * _windowHop + _patchFrames;   // to the last whole patch's end
         while (_nextFrame < frames)
             ComputeFrame(n, length);
     }
@@ -118,13 +118,6 @@ internal sealed class StreamingPatcher
         _readyCount -= n;
         return n;
     }
-
-    /// <summary>
-    /// Frames up to the end of the last whole patch of a signal of <paramref name="frames"/> frames: patches start every
-    /// <paramref name="windowHop"/> frames and a trailing partial one is dropped (0 when not even one fits).
-    /// </summary>
-    internal static long LastPatchEnd(long frames, int patchFrames, int windowHop) =>
-        frames < patchFrames ? 0 : (frames - patchFrames) / windowHop * windowHop + patchFrames;
 
     private void ComputeFrame(long count, long length)
     {

@@ -9,7 +9,7 @@ public enum CoalaPooling
     MeanAndStd,
     /// <summary>
     /// No pooling: one 1152-value vector per window with its start and end time (OpenL3's per-frame embeddings), from
-    /// <see cref="CoalaEmbedder.EmbedFileWindows"/> and <c>coala embed --pooling None</c>. The ML.NET transform takes
+    /// <see cref="CoalaEmbedder.EmbedFileWindows(string, double?)"/> and <c>coala embed --pooling None</c>. The ML.NET transform takes
     /// Mean or MeanAndStd only: a row of an ML.NET column is one fixed-size vector, and per-window rows of varying
     /// count are better consumed from the plain API (see the README).
     /// </summary>

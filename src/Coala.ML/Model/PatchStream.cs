@@ -56,9 +56,6 @@ internal sealed class PatchStream : IDisposable
     /// <summary>Once every patch was read: what a cut file is missing, or <c>null</c> (<see cref="Audio.IAudioSource.Truncation"/>).</summary>
     public string? Truncation => _audio.Truncation;
 
-    /// <summary>Patches returned so far.</summary>
-    public long PatchesRead { get; private set; }
-
     /// <summary>
     /// Writes the next patches, at most <c>destination.Length / PatchValues</c> and fewer only at the end of the
     /// file, laid out [patch, band, frame]; returns how many, 0 once all were read.
@@ -69,9 +66,7 @@ internal sealed class PatchStream : IDisposable
         if (want == 0) throw new ArgumentException($"room for at least one patch ({_patcher.PatchValues} values) is needed", nameof(destination));
         while (_patcher.ReadyPatches < want && !_patcher.IsComplete)
             Step();
-        int n = _patcher.TakePatches(destination);
-        PatchesRead += n;
-        return n;
+        return _patcher.TakePatches(destination);
     }
 
     private void Step()

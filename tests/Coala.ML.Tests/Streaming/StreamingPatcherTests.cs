@@ -2,7 +2,10 @@ using Coala.ML.Features;
 
 namespace Coala.ML.Tests.Streaming;
 
-/// <summary><see cref="StreamingPatcher"/> gives bit for bit the patches of <see cref="CoalaFrontend.EmbeddingPatches"/>.</summary>
+/// <summary>
+/// <see cref="StreamingPatcher"/> (and <see cref="CoalaFrontend.EmbeddingPatches"/>, built on it) gives bit for bit the
+/// patches cut from the whole clip's one-shot log-mel spectrogram (<see cref="LogMelSpectrogram.Compute(ReadOnlySpan{float}, int, string?)"/>).
+/// </summary>
 public class StreamingPatcherTests
 {
     private static readonly FrontendSettings Default = FrontendSettings.Default;
@@ -44,6 +47,19 @@ public class StreamingPatcherTests
         return output.ToArray();
     }
 
+    /// <summary>Patches sliced from the zero-padded clip's full spectrogram: the definition, computed independently.</summary>
+    private static float[] OneShot(FrontendSettings s, float[] x, out int count)
+    {
+        var spec = new LogMelSpectrogram(s).Compute(x, Math.Max(x.Length, s.MinSamplesForOnePatch));
+        count = (int)s.PatchCount(x.Length);
+        int per = s.MelBands * s.PatchFrames;
+        var patches = new float[count * per];
+        for (int p = 0; p < count; p++)
+            for (int b = 0; b < s.MelBands; b++)
+                Array.Copy(spec.Data, b * spec.Frames + p * s.PatchFrames, patches, p * per + b * s.PatchFrames, s.PatchFrames);
+        return patches;
+    }
+
     public static TheoryData<string, int> Lengths()
     {
         var d = Default;
@@ -66,7 +82,9 @@ public class StreamingPatcherTests
     {
         var s = settings == "odd" ? Odd : Default;
         var x = Noise(length, length);
-        var expected = new CoalaFrontend(s).EmbeddingPatches(x, out int count);
+        var expected = OneShot(s, x, out int count);
+        Assert.Equal(expected, new CoalaFrontend(s).EmbeddingPatches(x, out int oneShotCount));
+        Assert.Equal(count, oneShotCount);
         foreach (int piece in new[] { int.MaxValue, 1, 511, 1024, 0 })
         {
             var got = Stream(s, x, piece == int.MaxValue ? x.Length : piece, seed: length + piece, out long patches);
@@ -92,7 +110,7 @@ public class StreamingPatcherTests
         Assert.True(taken >= 25, $"only {taken} patches were released before the end");
         patcher.Complete();
         taken += patcher.TakePatches(take);
-        Assert.Equal(new CoalaFrontend(s).PatchCount(x.Length), taken);
+        Assert.Equal(s.PatchCount(x.Length), taken);
     }
 
     [Fact]

@@ -73,32 +73,32 @@ public class PatchesPerClipTests
         Assert.Equal(m.Validation, corpus.Validation.Count);
 
         // Training rows: each clip's patches in order, contiguous, all with the clip's tags.
-        int expectedRows = corpus.TrainPaths.Distinct().Sum(p => 1 + int.Parse(Path.GetFileNameWithoutExtension(p)[1..], CultureInfo.InvariantCulture) % 3);
+        int expectedRows = corpus.Train.Paths.Distinct().Sum(p => 1 + int.Parse(Path.GetFileNameWithoutExtension(p)[1..], CultureInfo.InvariantCulture) % 3);
         Assert.Equal(expectedRows, m.Train);
-        Assert.Equal(trainClips, corpus.TrainPaths.Distinct().Count());
+        Assert.Equal(trainClips, corpus.Train.Paths.Distinct().Count());
         Assert.True(m.Train > trainClips);
         var labels = File.ReadAllLines(Path.Combine(dir.Path, "k3", CorpusFiles.Clips)).Skip(1).Select(l => l.Split('\t')).ToArray();
         for (int row = 0, p = 0; row < m.Train; row++)
         {
-            p = row > 0 && corpus.TrainPaths[row - 1] == corpus.TrainPaths[row] ? p + 1 : 0;
-            int seed = int.Parse(File.ReadAllText(corpus.TrainPaths[row]).Split(' ')[1], CultureInfo.InvariantCulture);
+            p = row > 0 && corpus.Train.Paths[row - 1] == corpus.Train.Paths[row] ? p + 1 : 0;
+            int seed = int.Parse(File.ReadAllText(corpus.Train.Paths[row]).Split(' ')[1], CultureInfo.InvariantCulture);
             Assert.Equal(FakePatch(10 * seed + p), Raw(corpus, row));
             Assert.Equal(labels[row - p][3], labels[row][3]);
         }
         for (int v = 0; v < m.Validation; v++)
         {
-            int seed = int.Parse(File.ReadAllText(corpus.ValidationPaths[v]).Split(' ')[1], CultureInfo.InvariantCulture);
+            int seed = int.Parse(File.ReadAllText(corpus.Validation.Paths[v]).Split(' ')[1], CultureInfo.InvariantCulture);
             Assert.Equal(FakePatch(10 * seed), Raw(corpus, m.Train + v));
         }
-        Assert.Equal(corpus.ValidationPaths.Length, corpus.ValidationPaths.Distinct().Count());
+        Assert.Equal(corpus.Validation.Paths.Length, corpus.Validation.Paths.Distinct().Count());
 
         // The same clips, split the same way, as a one-patch corpus of the first patches.
         var one = new CorpusPreparer(Small, p => Extract(p, firstOnly: true), "fake").Run(Options(dir, csv, "k1")).Manifest;
         Assert.Null(one.TrainClips);
         Assert.Equal(1, one.PatchesPerClip);
         using var single = PreparedCorpus.Open(Path.Combine(dir.Path, "k1"));
-        Assert.Equal(single.TrainPaths, corpus.TrainPaths.Distinct());
-        Assert.Equal(single.ValidationPaths, corpus.ValidationPaths);
+        Assert.Equal(single.Train.Paths, corpus.Train.Paths.Distinct());
+        Assert.Equal(single.Validation.Paths, corpus.Validation.Paths);
     }
 
     [Fact]

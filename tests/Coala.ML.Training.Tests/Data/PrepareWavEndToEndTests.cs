@@ -67,7 +67,7 @@ public class PrepareWavEndToEndTests
             Assert.Equal(settings.ToMetadata(), corpus.Frontend.ToMetadata());
             Assert.True(corpus.Validation.Count >= 1);
             // The stored raw patch is exactly the frontend's patch of the decoded file.
-            string path = corpus.TrainPaths[0];
+            string path = corpus.Train.Paths[0];
             var frontend = new CoalaFrontend(settings);
             var expected = AudioPatchSource.FromClip(AudioReader.Read(path), frontend);
             var raw = new float[96 * 96];

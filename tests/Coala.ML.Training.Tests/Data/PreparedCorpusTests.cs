@@ -33,7 +33,7 @@ public class PreparedCorpusTests
         Assert.Equal((8, 6, 3), (train.Bands, train.Frames, train.VocabularySize));
 
         // The scaler is the per-band min/max of the training patches only.
-        var raws = corpus.TrainPaths.Select(RawOf).ToList();
+        var raws = corpus.Train.Paths.Select(RawOf).ToList();
         for (int b = 0; b < 8; b++)
         {
             Assert.Equal(raws.Min(p => p.Skip(b * 6).Take(6).Min()), corpus.Scaler.Min[b]);
@@ -48,7 +48,7 @@ public class PreparedCorpusTests
         train.Fill(idx, patches, labels);
         for (int k = 0; k < idx.Length; k++)
         {
-            var raw = RawOf(corpus.TrainPaths[idx[k]]);
+            var raw = RawOf(corpus.Train.Paths[idx[k]]);
             for (int b = 0; b < 8; b++)
                 for (int t = 0; t < 6; t++)
                 {
@@ -112,7 +112,7 @@ public class PreparedCorpusTests
         Assert.DoesNotContain(vp, x => x < 0);
         for (int k = 0; k < 4; k++)
         {
-            var raw = RawOf(corpus.ValidationPaths[k]);
+            var raw = RawOf(corpus.Validation.Paths[k]);
             for (int i = 0; i < 48; i++)
                 Assert.Equal(Math.Max(0, (raw[i] - corpus.Scaler.Min[i / 6]) * corpus.Scaler.Scale(i / 6)), vp[k * 48 + i], 6);
         }

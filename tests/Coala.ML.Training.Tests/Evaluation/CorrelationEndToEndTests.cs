@@ -132,7 +132,7 @@ public class CorrelationEndToEndTests
         new CorpusPreparer(settings, AudioPatchSource.Create(settings), AudioPatchSource.ExtractorId)
             .Run(new PrepareOptions { Folder = clips, OutputDirectory = outDir, MinCount = 2, Threads = 1 });
         string[] expected;
-        using (var corpus = PreparedCorpus.Open(outDir)) expected = corpus.ValidationPaths;
+        using (var corpus = PreparedCorpus.Open(outDir)) expected = corpus.Validation.Paths;
         Assert.NotEmpty(expected);
         Assert.Equal(expected, CorrelationAnalysis.ResolveClips(outDir));
         Assert.All(expected, p => Assert.StartsWith(clips, p));
