@@ -39,7 +39,7 @@ internal sealed record DescriptorSettings(
     /// <summary>Throws <see cref="CoalaException"/> for values the analysis cannot use.</summary>
     public void Validate()
     {
-        if (SampleRate < 1000 || SampleRate > 384_000) throw new CoalaException($"descriptor sample rate {SampleRate} Hz is not valid");
+        if (!AudioSamples.IsValidRate(SampleRate)) throw new CoalaException($"descriptor sample rate {SampleRate} Hz is not valid ({AudioSamples.RateBounds})");
         if (FftSize < 16 || (FftSize & (FftSize - 1)) != 0) throw new CoalaException($"descriptor n_fft {FftSize} must be a power of two >= 16");
         if (HopLength < 1 || HopLength > FftSize) throw new CoalaException($"descriptor hop {HopLength} must be in 1..n_fft");
         if (MelBands < 1 || MfccCount < 1 || MfccCount > MelBands) throw new CoalaException($"descriptor {MfccCount} MFCCs from {MelBands} mel bands is not valid");
@@ -149,10 +149,7 @@ internal static class Descriptors
     {
         var s = settings ?? DescriptorSettings.Default;
         s.Validate();
-        if (sampleRate <= 0 || sampleRate > 768_000) throw new CoalaException($"sample rate {sampleRate} Hz is not valid", source);
-        if (samples.IsEmpty) throw new CoalaException("the audio has no samples", source);
-        for (int i = 0; i < samples.Length; i++)
-            if (!float.IsFinite(samples[i])) throw new CoalaException($"NaN/Inf sample at index {i}", source);
+        AudioSamples.Check(samples, sampleRate, source);
         float[] atRate = sampleRate == s.SampleRate ? samples.ToArray() : AudioResampler.Resample(samples, sampleRate, s.SampleRate);
         if (atRate.Length == 0) throw new CoalaException("the audio is too short to resample", source);
 

@@ -59,10 +59,7 @@ internal sealed class MfccFeatures : IFeatureExtractor
     /// <summary>Features of mono samples at <paramref name="sampleRate"/> Hz; <paramref name="source"/> names them in errors.</summary>
     public float[] FromSamples(ReadOnlySpan<float> samples, int sampleRate, string source)
     {
-        if (samples.IsEmpty) throw new CoalaException("the audio has no samples", source);
-        if (sampleRate <= 0) throw new CoalaException($"sample rate {sampleRate} Hz is not valid", source);
-        for (int i = 0; i < samples.Length; i++)
-            if (!float.IsFinite(samples[i])) throw new CoalaException($"NaN/Inf sample at index {i}", source);
+        AudioSamples.Check(samples, sampleRate, source);
         var x = sampleRate == SampleRate ? samples.ToArray() : AudioResampler.Resample(samples, sampleRate, SampleRate);
 
         // librosa center=True: half a frame of zeros at each end, so frame t is centred on sample t * hop.

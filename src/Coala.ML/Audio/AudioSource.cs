@@ -12,14 +12,6 @@ internal abstract class AudioSource : IAudioSource
     /// <summary>Upper bound on channels a header may declare.</summary>
     internal const int MaxChannels = 1024;
 
-    /// <summary>Upper bound on the sample rate a header may declare, in Hz.</summary>
-    internal const int MaxSampleRate = 768_000;
-
-    /// <summary>
-    /// Lower bound on the sample rate a header may declare, in Hz (the lowest rate a frontend may use, too). A corrupt
-    /// header declaring 1 Hz would otherwise turn a few kilobytes into hours of audio at the model's rate.
-    /// </summary>
-    internal const int MinSampleRate = 1000;
 
     private const int ChunkFrames = 4096;
 
@@ -187,9 +179,9 @@ internal abstract class AudioSource : IAudioSource
         if (channels < 1 || channels > MaxChannels)
             throw new CoalaException(
                 $"{formatName} header declares {channels} channels (expected 1 to {MaxChannels}); the file is corrupt", source);
-        if (sampleRate < MinSampleRate || sampleRate > MaxSampleRate)
+        if (!AudioSamples.IsValidRate(sampleRate))
             throw new CoalaException(
-                $"{formatName} header declares a sample rate of {sampleRate} Hz (expected {MinSampleRate} to {MaxSampleRate}); the file is corrupt", source);
+                $"{formatName} header declares a sample rate of {sampleRate} Hz ({AudioSamples.RateBounds}); the file is corrupt", source);
     }
 
     public void Dispose()

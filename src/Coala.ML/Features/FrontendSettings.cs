@@ -1,3 +1,4 @@
+using Coala.ML.Audio;
 using System.Globalization;
 
 namespace Coala.ML.Features;
@@ -62,7 +63,7 @@ internal sealed record FrontendSettings
         // Every bound is checked before anything is allocated from it (a model's metadata is input like any other):
         // an FFT of at most 65536 points (1.5 s at 44.1 kHz; the reference uses 1024), at most 512 mel bands and no
         // more than the FFT has bins, patches of at most 4096 frames and 2^20 values (4 MB; the reference: 96 x 96).
-        Check(SampleRate is >= 1000 and <= 384000, $"sample rate {SampleRate} Hz (expected 1000..384000)", source);
+        Check(AudioSamples.IsValidRate(SampleRate), $"sample rate {SampleRate} Hz ({AudioSamples.RateBounds})", source);
         Check(FftSize is >= 16 and <= MaxFftSize && (FftSize & (FftSize - 1)) == 0, $"FFT size {FftSize} (expected a power of two in 16..{MaxFftSize})", source);
         Check(HopLength > 0 && HopLength <= FftSize, $"hop length {HopLength} (expected 1..FFT size)", source);
         Check(MelBands is > 0 and <= 512 && MelBands <= FftSize / 2 + 1, $"mel bands {MelBands} (expected 1..512 and at most FFT size / 2 + 1)", source);

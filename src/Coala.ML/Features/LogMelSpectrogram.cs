@@ -1,3 +1,4 @@
+using Coala.ML.Audio;
 using System.Collections.Concurrent;
 using NWaves.Filters.Fda;
 using NWaves.Transforms;
@@ -116,14 +117,7 @@ internal sealed class LogMelSpectrogram
     }
 
     /// <summary>Throws <see cref="CoalaException"/> for empty input or a non-finite sample.</summary>
-    internal static void Validate(ReadOnlySpan<float> samples, string? source)
-    {
-        if (samples.IsEmpty) throw new CoalaException("audio is empty (no samples)", source);
-        for (int i = 0; i < samples.Length; i++)
-            if (!float.IsFinite(samples[i]))
-                throw new CoalaException(
-                    $"audio contains a {(float.IsNaN(samples[i]) ? "NaN" : "infinite")} sample at index {i} of {samples.Length}", source);
-    }
+    internal static void Validate(ReadOnlySpan<float> samples, string? source) => AudioSamples.Check(samples, source);
 
     /// <summary>
     /// Computes frame <paramref name="t"/> of the signal <paramref name="x"/> zero-extended to

@@ -1,3 +1,4 @@
+using Coala.ML.Audio;
 namespace Coala.ML.Features;
 
 /// <summary>
@@ -75,10 +76,7 @@ internal sealed class StreamingPatcher
     public void Append(ReadOnlySpan<float> samples)
     {
         if (_completed) throw new InvalidOperationException("the patcher was completed");
-        for (int i = 0; i < samples.Length; i++)
-            if (!float.IsFinite(samples[i]))
-                throw new CoalaException(
-                    $"audio contains a {(float.IsNaN(samples[i]) ? "NaN" : "infinite")} sample at index {SampleCount + i} (at {_mel.Settings.SampleRate} Hz)", _source);
+        AudioSamples.CheckFinite(samples, SampleCount, _source);
         MakeRoom(samples.Length);
         samples.CopyTo(_buffer.AsSpan(_count));
         _count += samples.Length;
@@ -101,7 +99,7 @@ internal sealed class StreamingPatcher
         if (_completed) return;
         _completed = true;
         long n = SampleCount;
-        if (n == 0) throw new CoalaException("audio is empty (no samples)", _source);
+        if (n == 0) AudioSamples.Check([], _source);
         long length = Math.Max(n, _settings.MinSamplesForOnePatch);
         long frames = (_settings.PatchCount(n, _windowHop) - 1) * _windowHop + _patchFrames;   // to the last whole patch's end
         while (_nextFrame < frames)

@@ -54,13 +54,7 @@ internal sealed class PatchSource
 
     public float[] FromSamples(ReadOnlySpan<float> samples, int sampleRate, string source, out int patchCount)
     {
-        if (sampleRate <= 0 || sampleRate > 768_000)
-            throw new CoalaException($"sample rate {sampleRate} Hz is not valid", source);
-        if (samples.IsEmpty)
-            throw new CoalaException("the audio has no samples", source);
-        for (int i = 0; i < samples.Length; i++)
-            if (!float.IsFinite(samples[i]))
-                throw new CoalaException($"NaN/Inf sample at index {i}", source);
+        AudioSamples.Check(samples, sampleRate, source);
         ReadOnlySpan<float> atRate = sampleRate == Settings.SampleRate
             ? samples
             : AudioResampler.Resample(samples, sampleRate, Settings.SampleRate);
