@@ -11,35 +11,20 @@
 # -c Release -o ../coala-bin`), so rebuilding the repository does not disturb a screen; tcmalloc is preloaded when
 # installed (Debian libtcmalloc-minimal4).
 set -euo pipefail
-HERE="$(cd "$(dirname "$0")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-DATA="" OUT="" STEPS=400 BATCH=64 REPEATS=3 RECIPES="" ONLY=""
-COALA="$ROOT/../coala-bin/coala"
-FSDD="$ROOT/../shared/data/fsdd/recordings"
-INSTRUMENTS=/work/corpus-data/instruments
-DRUMS=/work/corpus-data/drums
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
+STEPS=400 REPEATS=3 RECIPES="" ONLY=""
 while [ $# -gt 0 ]; do
+  if common_option "$1" "${2-}"; then shift 2; continue; fi
   case "$1" in
-    --data) DATA="$2"; shift 2 ;;
-    --out) OUT="$2"; shift 2 ;;
     --steps) STEPS="$2"; shift 2 ;;
-    --batch) BATCH="$2"; shift 2 ;;
-    --repeats) REPEATS="$2"; shift 2 ;;
     --recipes) RECIPES="$2"; shift 2 ;;
-    --coala) COALA="$2"; shift 2 ;;
-    --fsdd) FSDD="$2"; shift 2 ;;
-    --instruments) INSTRUMENTS="$2"; shift 2 ;;
-    --drums) DRUMS="$2"; shift 2 ;;
     --only) ONLY="$2"; shift 2 ;;
     -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
-[ -n "$DATA" ] && [ -n "$OUT" ] || { echo "usage: screen.sh --data PREPARED --out DIR (see --help)" >&2; exit 2; }
-[ -x "$COALA" ] || { echo "no published CLI at $COALA: dotnet publish src/Coala.ML.Cli -c Release -o ../coala-bin" >&2; exit 2; }
-mkdir -p "$OUT"
-TCMALLOC=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
-[ -f "$TCMALLOC" ] && export LD_PRELOAD="$TCMALLOC"
+common_setup screen.sh
 
 DEFAULT_RECIPES="
 adamw-prior-aug|aec|--optimizer adamw --lr 0.001 --warmup-steps 50 --prior-init --augment
@@ -50,16 +35,10 @@ ec-adamw|ec|--optimizer adamw --lr 0.001 --warmup-steps 50
 "
 recipes() { if [ -n "$RECIPES" ]; then cat "$RECIPES"; else printf '%s\n' "$DEFAULT_RECIPES"; fi; }
 
-train_rows=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['train'])" "$DATA/manifest.json")
-per_epoch=$(( train_rows / BATCH ))
-[ "$per_epoch" -ge 1 ] || { echo "fewer training rows ($train_rows) than one batch ($BATCH)" >&2; exit 2; }
-epochs=$(( (STEPS + per_epoch - 1) / per_epoch ))
-steps=$(( epochs * per_epoch ))
-echo "screen: $train_rows training rows, batch $BATCH: $per_epoch steps an epoch, $epochs epochs = $steps steps a recipe" >&2
+epochs=$(epochs_for "$STEPS")
+steps=$(( epochs * PER_EPOCH ))
+echo "screen: batch $BATCH: $PER_EPOCH steps an epoch, $epochs epochs = $steps steps a recipe" >&2
 
-TASKS=(--task "fsdd-digit=fsdd-digit:$FSDD" --task "fsdd-speaker=fsdd-speaker:$FSDD"
-       --task "instrument=folders:$INSTRUMENTS/fluidr3,$INSTRUMENTS/timgm6mb"
-       --task "drum=drums:$DRUMS")
 TSV="$OUT/screen.tsv"
 [ -f "$TSV" ] || printf 'name\tvariant\toptions\tsteps\ttrain_min\tpatches_per_s\tval_objective\tval_kl\tval_bce\tval_contrastive\tfsdd_digit\tfsdd_speaker\tinstrument\tdrum\n' > "$TSV"
 

@@ -15,53 +15,35 @@
 # Runs the published CLI (BIN, default ../coala-bin/coala: `dotnet publish src/Coala.ML.Cli -c Release -o ../coala-bin`)
 # with tcmalloc preloaded when installed, so rebuilding the repository does not disturb a run.
 set -euo pipefail
-HERE="$(cd "$(dirname "$0")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-DATA="" OUT="" STEPS=5000 ABLATION_STEPS=2500 BATCH=64 REPEATS=10 STAGE=all
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
+STEPS=5000 ABLATION_STEPS=2500 REPEATS=10 STAGE=all
 # E-C, not the paper's AE-C: at the screen's 486 steps it led AE-C on every dev task with the same recipe
 # (92.9 / 99.0 / 54.3 / 69.6 against 89.1 / 98.8 / 47.4 / 68.4; models/MODEL_CARD.md), as it did at 840 SGD steps on v1.
 DEFAULT=ec
 # The screen's best at 486 steps (models/MODEL_CARD.md, "Recipe screen"): AdamW with warm-up and prior-initialised tag
 # outputs, no augmentation (it cost 5-7 points on instrument and drum type at that budget).
 RECIPE="--optimizer adamw --lr 0.001 --warmup-steps 50 --prior-init"
-COALA="$ROOT/../coala-bin/coala"
-FSDD="$ROOT/../shared/data/fsdd/recordings"
-INSTRUMENTS=/work/corpus-data/instruments
-DRUMS=/work/corpus-data/drums
 while [ $# -gt 0 ]; do
+  if common_option "$1" "${2-}"; then shift 2; continue; fi
   case "$1" in
-    --data) DATA="$2"; shift 2 ;;
-    --out) OUT="$2"; shift 2 ;;
     --steps) STEPS="$2"; shift 2 ;;
     --ablation-steps) ABLATION_STEPS="$2"; shift 2 ;;
-    --batch) BATCH="$2"; shift 2 ;;
     --default) DEFAULT="$2"; shift 2 ;;
     --recipe) RECIPE="$2"; shift 2 ;;
     --stage) STAGE="$2"; shift 2 ;;
-    --coala) COALA="$2"; shift 2 ;;
-    --fsdd) FSDD="$2"; shift 2 ;;
-    --instruments) INSTRUMENTS="$2"; shift 2 ;;
-    --drums) DRUMS="$2"; shift 2 ;;
-    --repeats) REPEATS="$2"; shift 2 ;;
     -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
-[ -n "$DATA" ] && [ -n "$OUT" ] || { echo "usage: ship.sh --data PREPARED --out DIR (see --help)" >&2; exit 2; }
-[ -x "$COALA" ] || { echo "no published CLI at $COALA: dotnet publish src/Coala.ML.Cli -c Release -o ../coala-bin" >&2; exit 2; }
-mkdir -p "$OUT"
-TCMALLOC=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
-[ -f "$TCMALLOC" ] && export LD_PRELOAD="$TCMALLOC"
-train_rows=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['train'])" "$DATA/manifest.json")
-per_epoch=$(( train_rows / BATCH ))
-epochs_for() { echo $(( ($1 + per_epoch - 1) / per_epoch )); }
+common_setup ship.sh
 
 train() { # variant, steps
   local variant=$1 epochs; epochs=$(epochs_for "$2")
   local run="$OUT/$variant" opts="$RECIPE"
   [ "$variant" = cnn ] && opts=$(echo "$RECIPE" | sed 's/--audio-contrast [0-9.]*//')
   [ "$variant" = ec ] && opts=$(echo "$opts" | sed 's/--prior-init//')   # E-C has no tag output to initialise
-  echo "== $variant: $epochs epochs x $per_epoch steps = $(( epochs * per_epoch )) steps, batch $BATCH, $opts" >&2
+  echo "== $variant: $epochs epochs x $PER_EPOCH steps = $(( epochs * PER_EPOCH )) steps, batch $BATCH, $opts" >&2
   if [ -f "$run/checkpoint.coala" ]; then
     "$COALA" train --data "$DATA" --output "$run" --epochs "$epochs" --resume >> "$OUT/$variant.train.log" 2>&1
   else
@@ -81,8 +63,7 @@ case "$STAGE" in evaluate|all)
   "$COALA" export --checkpoint "$OUT/cnn" --output "$OUT/coala-cnn.onnx"
   "$COALA" evaluate --model "AE-C=$OUT/coala-aec.onnx" --model "E-C=$OUT/coala-ec.onnx" --model "CNN=$OUT/coala-cnn.onnx" \
     --model "previous AE-C=$ROOT/models/coala-aec.onnx" --mfcc --random-encoder --repeats "$REPEATS" \
-    --task "fsdd-digit:$FSDD" --task "fsdd-speaker:$FSDD" \
-    --task "instrument=folders:$INSTRUMENTS/fluidr3,$INSTRUMENTS/timgm6mb" --task "drums:$DRUMS" \
+    "${TASKS[@]}" \
     --output "$OUT/evaluation" > "$OUT/evaluate.log" 2>&1
   "$COALA" tags --eval --data "$DATA" --model "$OUT/coala-$DEFAULT.onnx" > "$OUT/tags-eval.md" 2> "$OUT/tags-eval.log"
   # Zero-shot drum type and instrument family: each class named by the vocabulary words that say it (classes whose

@@ -15,9 +15,6 @@ namespace Coala.ML.Training.Export;
 /// </summary>
 internal static class CheckpointExporter
 {
-    public const string KeyVariant = "coala.training.variant";
-    public const string KeyEpoch = "coala.training.epoch";
-    public const string KeyVocabulary = "coala.training.vocabulary_size";
 
     /// <summary>Reads <paramref name="checkpointPath"/> and writes the ONNX encoder to <paramref name="outputPath"/>.</summary>
     /// <exception cref="CoalaException">unreadable or damaged checkpoint, or weights the writer rejects.</exception>
@@ -37,9 +34,9 @@ internal static class CheckpointExporter
         var scaler = ScalerOf(ck.Config, checkpointPath);
         var meta = new Dictionary<string, string>
         {
-            [KeyVariant] = ck.Config.Variant,
-            [KeyEpoch] = ck.Epoch.ToString(CultureInfo.InvariantCulture),
-            [KeyVocabulary] = ck.Config.VocabularySize.ToString(CultureInfo.InvariantCulture),
+            [OnnxEncoderWriter.KeyTrainingVariant] = ck.Config.Variant,
+            [OnnxEncoderWriter.KeyTrainingEpoch] = ck.Epoch.ToString(CultureInfo.InvariantCulture),
+            [OnnxEncoderWriter.KeyTrainingVocabularySize] = ck.Config.VocabularySize.ToString(CultureInfo.InvariantCulture),
         };
         OnnxEncoderWriter.Write(outputPath, weights, frontend, scaler, meta);
         if (tagWeights is null) return null;

@@ -28,6 +28,9 @@ internal static class OnnxEncoderWriter
     public const string KeyEmbeddingDim = "coala.embedding_dim";
     public const string KeyFormatVersion = "coala.format_version";
     public const string KeyArchitecture = "coala.architecture";
+    /// <summary>Provenance keys written by training's export (both the encoder and the tag model carry them).</summary>
+    public const string KeyTrainingVariant = "coala.training.variant", KeyTrainingEpoch = "coala.training.epoch",
+        KeyTrainingVocabularySize = "coala.training.vocabulary_size";
     public const int FormatVersion = 1;
     public const string Architecture = "coala-audio-encoder-v1";
     public const string ProducerName = "Coala.ML";

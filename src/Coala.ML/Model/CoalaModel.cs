@@ -59,25 +59,7 @@ internal sealed class CoalaModel
     /// <summary>Checks model bytes; <paramref name="path"/> names them in errors.</summary>
     public static CoalaModel FromBytes(byte[] bytes, string path)
     {
-        ArgumentNullException.ThrowIfNull(bytes);
-        if (bytes.Length == 0) throw new CoalaException("the model file is empty", path);
-
-        ModelProto model;
-        try
-        {
-            model = ModelProto.Parser.ParseFrom(bytes);
-        }
-        catch (Exception e)
-        {
-            throw new CoalaException($"not an ONNX model ({e.GetType().Name}: {e.Message})", path, e);
-        }
-        // Protobuf happily parses many byte strings as unknown fields; a real model has a version, an opset and a graph.
-        if (model.IrVersion <= 0 || model.Graph is null || model.OpsetImport.Count == 0 || model.Graph.Node.Count == 0)
-            throw new CoalaException("not an ONNX model (no IR version, opset import or graph)", path);
-
-        ModelFile.RejectExternalData(model, path, "model");
-        var meta = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var p in model.MetadataProps) meta[p.Key] = p.Value;
+        var (model, meta) = ModelFile.Parse(bytes, path, "model");
 
         if (meta.TryGetValue(OnnxEncoderWriter.KeyArchitecture, out var arch) && arch == OnnxTagModelWriter.Architecture)
             throw new CoalaException("this is a Coala.ML tag model (.tags.onnx), not an audio encoder: pass the encoder it was exported beside", path);
@@ -86,15 +68,11 @@ internal sealed class CoalaModel
             ? v
             : throw new CoalaException($"model metadata lacks '{key}': not a Coala.ML model, or written by an incompatible version", path);
 
-        string fv = Require(OnnxEncoderWriter.KeyFormatVersion);
-        if (!int.TryParse(fv, NumberStyles.Integer, CultureInfo.InvariantCulture, out int formatVersion) || !SupportedFormatVersions.Contains(formatVersion))
-            throw new CoalaException($"unsupported {OnnxEncoderWriter.KeyFormatVersion} '{fv}' (this version reads {string.Join(", ", SupportedFormatVersions)})", path);
+        int formatVersion = ModelFile.FormatVersion(Require(OnnxEncoderWriter.KeyFormatVersion), OnnxEncoderWriter.KeyFormatVersion, SupportedFormatVersions, path);
 
         var frontend = FrontendSettings.FromMetadata(meta, path);
 
-        string ds = Require(OnnxEncoderWriter.KeyEmbeddingDim);
-        if (!int.TryParse(ds, NumberStyles.Integer, CultureInfo.InvariantCulture, out int dim) || dim <= 0 || dim > MaxEmbeddingDim)
-            throw new CoalaException($"model metadata '{OnnxEncoderWriter.KeyEmbeddingDim}' = '{ds}' is not a positive integer of at most {MaxEmbeddingDim}", path);
+        int dim = ModelFile.PositiveInt(Require(OnnxEncoderWriter.KeyEmbeddingDim), OnnxEncoderWriter.KeyEmbeddingDim, MaxEmbeddingDim, "model", path);
 
         var g = model.Graph;
         CheckInput(g, path);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Coala.ML.IO;
 using Onnx;
 
@@ -38,6 +39,38 @@ internal static class ModelFile
             throw new CoalaException($"cannot read the {what} file: {e.Message}", path, e);
         }
     }
+
+    /// <summary>
+    /// Parses model bytes as every loader does: not empty, ONNX with an IR version, an opset and a non-empty graph, no
+    /// external data; returns the model and its metadata. <paramref name="what"/> ("model", "tag model") names it in messages.
+    /// </summary>
+    public static (ModelProto Model, Dictionary<string, string> Metadata) Parse(byte[] bytes, string path, string what)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        if (bytes.Length == 0) throw new CoalaException($"the {what} file is empty", path);
+        ModelProto model;
+        try { model = ModelProto.Parser.ParseFrom(bytes); }
+        catch (Exception e) { throw new CoalaException($"not an ONNX model ({e.GetType().Name}: {e.Message})", path, e); }
+        // Protobuf happily parses many byte strings as unknown fields; a real model has a version, an opset and a graph.
+        if (model.IrVersion <= 0 || model.Graph is null || model.OpsetImport.Count == 0 || model.Graph.Node.Count == 0)
+            throw new CoalaException("not an ONNX model (no IR version, opset import or graph)", path);
+        RejectExternalData(model, path, what);
+        var meta = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var p in model.MetadataProps) meta[p.Key] = p.Value;
+        return (model, meta);
+    }
+
+    /// <summary>The metadata's format version under <paramref name="key"/>, which must be one of <paramref name="supported"/>.</summary>
+    public static int FormatVersion(string value, string key, IReadOnlyList<int> supported, string path) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && supported.Contains(v)
+            ? v
+            : throw new CoalaException($"unsupported {key} '{value}' (this version reads {string.Join(", ", supported)})", path);
+
+    /// <summary>A positive integer of at most <paramref name="max"/> from the <paramref name="what"/>'s metadata key <paramref name="key"/>.</summary>
+    public static int PositiveInt(string value, string key, int max, string what, string path) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n > 0 && n <= max
+            ? n
+            : throw new CoalaException($"{what} metadata '{key}' = '{value}' is not a positive integer of at most {max}", path);
 
     /// <summary>
     /// Fails when any tensor of the model (initializers, sparse initializers, constants in node attributes, in every

@@ -66,16 +66,7 @@ internal sealed class TagModel : IDisposable
     /// <summary>Checks tag model bytes; <paramref name="path"/> names them in errors.</summary>
     public static TagModel FromBytes(byte[] bytes, string path)
     {
-        if (bytes.Length == 0) throw new CoalaException("the tag model file is empty", path);
-        ModelProto model;
-        try { model = ModelProto.Parser.ParseFrom(bytes); }
-        catch (Exception e) { throw new CoalaException($"not an ONNX model ({e.GetType().Name}: {e.Message})", path, e); }
-        if (model.IrVersion <= 0 || model.Graph is null || model.OpsetImport.Count == 0 || model.Graph.Node.Count == 0)
-            throw new CoalaException("not an ONNX model (no IR version, opset import or graph)", path);
-
-        Model.ModelFile.RejectExternalData(model, path, "tag model");
-        var meta = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var p in model.MetadataProps) meta[p.Key] = p.Value;
+        var (model, meta) = Model.ModelFile.Parse(bytes, path, "tag model");
         meta.TryGetValue(OnnxTagModelWriter.KeyArchitecture, out var arch);
         if (arch != OnnxTagModelWriter.Architecture)
             throw new CoalaException(arch == OnnxEncoderWriter.Architecture
@@ -85,11 +76,9 @@ internal sealed class TagModel : IDisposable
         string Require(string key) => meta.TryGetValue(key, out var v)
             ? v : throw new CoalaException($"tag model metadata lacks '{key}'", path);
 
-        string fv = Require(OnnxTagModelWriter.KeyFormatVersion);
-        if (!int.TryParse(fv, NumberStyles.Integer, CultureInfo.InvariantCulture, out int version) || !SupportedFormatVersions.Contains(version))
-            throw new CoalaException($"unsupported {OnnxTagModelWriter.KeyFormatVersion} '{fv}' (this version reads {string.Join(", ", SupportedFormatVersions)})", path);
-        int dim = PositiveInt(Require(OnnxTagModelWriter.KeyEmbeddingDim), OnnxTagModelWriter.KeyEmbeddingDim, path);
-        int size = PositiveInt(Require(OnnxTagModelWriter.KeyVocabularySize), OnnxTagModelWriter.KeyVocabularySize, path);
+        Model.ModelFile.FormatVersion(Require(OnnxTagModelWriter.KeyFormatVersion), OnnxTagModelWriter.KeyFormatVersion, SupportedFormatVersions, path);
+        int dim = Model.ModelFile.PositiveInt(Require(OnnxTagModelWriter.KeyEmbeddingDim), OnnxTagModelWriter.KeyEmbeddingDim, MaxDimension, "tag model", path);
+        int size = Model.ModelFile.PositiveInt(Require(OnnxTagModelWriter.KeyVocabularySize), OnnxTagModelWriter.KeyVocabularySize, MaxVocabulary, "tag model", path);
         string[] vocabulary;
         try { vocabulary = JsonSerializer.Deserialize<string[]>(Require(OnnxTagModelWriter.KeyVocabulary)) ?? throw new JsonException("null"); }
         catch (JsonException e) { throw new CoalaException($"tag model metadata '{OnnxTagModelWriter.KeyVocabulary}' is not a JSON array of strings: {e.Message}", path, e); }
@@ -116,13 +105,6 @@ internal sealed class TagModel : IDisposable
     /// <summary>The largest vocabulary and embedding size read (vectors and the word table are allocated from them).</summary>
     public const int MaxVocabulary = 1 << 16, MaxDimension = Model.CoalaModel.MaxEmbeddingDim;
 
-    private static int PositiveInt(string s, string key, string path)
-    {
-        int max = key == OnnxTagModelWriter.KeyVocabularySize ? MaxVocabulary : MaxDimension;
-        return int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n > 0 && n <= max
-            ? n : throw new CoalaException($"tag model metadata '{key}' = '{s}' is not a positive integer of at most {max}", path);
-    }
-
     private static void CheckTensor(IEnumerable<ValueInfoProto> values, string name, int width, string kind, string path)
     {
         var v = values.FirstOrDefault(i => i.Name == name)
@@ -140,7 +122,7 @@ internal sealed class TagModel : IDisposable
         string actual = Export.EncoderFingerprint.Of(encoderBytes, encoderPath);
         if (!string.Equals(actual, EncoderFingerprint, StringComparison.OrdinalIgnoreCase))
         {
-            string from = Metadata.TryGetValue("coala.training.epoch", out var ep) ? $" (exported at epoch {ep})" : "";
+            string from = Metadata.TryGetValue(OnnxEncoderWriter.KeyTrainingEpoch, out var ep) ? $" (exported at epoch {ep})" : "";
             throw new CoalaException($"the tag model {Path}{from} belongs to another audio encoder than {encoderPath} (weights differ): " +
                 "export both from the same checkpoint (`coala export --tags`)", Path);
         }

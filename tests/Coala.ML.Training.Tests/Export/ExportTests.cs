@@ -63,7 +63,7 @@ public class ExportTests : IDisposable
         // op by op, as TorchSharp does, so the comparison checks the exported math to float32 rounding.
         using var sessionOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL };
         using var session = new InferenceSession(onnx, sessionOptions);
-        Assert.Equal(variantName, session.ModelMetadata.CustomMetadataMap[CheckpointExporter.KeyVariant]);
+        Assert.Equal(variantName, session.ModelMetadata.CustomMetadataMap[OnnxEncoderWriter.KeyTrainingVariant]);
         using var results = session.Run([NamedOnnxValue.CreateFromTensor(OnnxEncoderWriter.InputName, new DenseTensor<float>(raw, [1, raw.Length]))]);
         var mean = results.First(r => r.Name == OnnxEncoderWriter.MeanOutput).AsTensor<float>().ToArray();
         Assert.Equal(1152, mean.Length);

@@ -108,7 +108,7 @@ public class TagExportTests : IDisposable
         using var session = new InferenceSession(tagPath!, options);
         AssertClose(tagExpected, Run(session, OnnxTagModelWriter.TagsInput, OnnxTagModelWriter.TagOutput, hot, rows.Count, v), "tag encoder + head");
         AssertClose(zd, Run(session, OnnxTagModelWriter.AudioInput, OnnxTagModelWriter.AudioOutput, z, 2, 1152), "audio head");
-        Assert.Equal(variantName, session.ModelMetadata.CustomMetadataMap[CheckpointExporter.KeyVariant]);
+        Assert.Equal(variantName, session.ModelMetadata.CustomMetadataMap[OnnxEncoderWriter.KeyTrainingVariant]);
 
         // Through the library (optimised session), paired with the exported encoder.
         using var index = new CoalaTagIndex(onnx);
