@@ -23,8 +23,14 @@ public sealed class CoalaTagIndex : IDisposable
     /// <param name="tagModelPath">The tag model (default: <c>&lt;encoder name&gt;.tags.onnx</c> beside the encoder).</param>
     /// <exception cref="CoalaException">a missing or invalid file, or a tag model exported with another encoder.</exception>
     public CoalaTagIndex(string? modelPath = null, string? tagModelPath = null)
+        : this(CoalaModel.Load(ModelLocator.Resolve(modelPath)), tagModelPath)
     {
-        var encoder = CoalaModel.Load(ModelLocator.Resolve(modelPath));
+    }
+
+    /// <summary>The tag model of an encoder already loaded (callers that use the encoder too load it once).</summary>
+    internal CoalaTagIndex(CoalaModel encoder, string? tagModelPath)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
         _model = TagModel.Load(tagModelPath ?? OnnxTagModelWriter.CompanionPath(encoder.Path));
         try
         {

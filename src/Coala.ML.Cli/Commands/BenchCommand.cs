@@ -207,7 +207,7 @@ internal static class BenchCommand
             while (sw.Elapsed.TotalSeconds < 3) { session.Embed(clipPatches, clipPatchCount, withStd: false); reps++; }
             double encoderPatches = reps * clipPatchCount / sw.Elapsed.TotalSeconds;
 
-            using var embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = model.Path });
+            using var embedder = new CoalaEmbedder(model, CoalaPooling.Mean);
             embedder.EmbedFile(files[0]);
             sw.Restart();
             foreach (var f in files) embedder.EmbedFile(f);

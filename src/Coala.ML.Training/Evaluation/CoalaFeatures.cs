@@ -20,7 +20,7 @@ internal sealed class CoalaFeatures : IFeatureExtractor
         ModelPath = modelPath;
         // Validate up front so a wrong path fails before any audio is read.
         Model = CoalaModel.Load(modelPath);
-        _embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = modelPath, Pooling = CoalaPooling.Mean });
+        _embedder = new CoalaEmbedder(Model, CoalaPooling.Mean);
         Dimension = _embedder.Dimension;
     }
 

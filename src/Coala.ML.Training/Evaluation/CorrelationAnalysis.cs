@@ -192,7 +192,7 @@ internal static class CorrelationAnalysis
         var result = new float[clips.Count][];
         if (input == EmbeddingInput.MeanPooling)
         {
-            using var embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = model.Path });
+            using var embedder = new CoalaEmbedder(model, CoalaPooling.Mean);
             for (int i = 0; i < clips.Count; i++) result[i] = embedder.EmbedFile(clips[i]);
         }
         else

@@ -49,7 +49,7 @@ internal static class TagSearchEvaluation
         if (k < 1) throw new CoalaException($"k must be at least 1, got {k}");
         using var corpus = PreparedCorpus.Open(corpusDir);
         var encoder = CoalaModel.Load(encoderPath);
-        using var index = new CoalaTagIndex(encoderPath, tagModelPath);
+        using var index = new CoalaTagIndex(encoder, tagModelPath);
         var vocab = index.Vocabulary;
         if (!vocab.SequenceEqual(corpus.Vocabulary, StringComparer.Ordinal))
             throw new CoalaException($"the tag model's vocabulary ({vocab.Count} words) is not the corpus's ({corpus.Vocabulary.Length} words, {corpus.Directory}): evaluate a model trained on this corpus", index.Model.Path);

@@ -23,9 +23,15 @@ public sealed class CoalaEmbedder : IDisposable
     /// outnumber the cores spin and wait instead of working.
     /// </param>
     public CoalaEmbedder(CoalaEmbedOptions? options = null, int? gpuDeviceId = null, bool fallbackToCpu = true, int encoderThreads = 0)
+        : this(CoalaModel.Load(ModelLocator.Resolve(options?.ModelPath)), options?.Pooling ?? CoalaPooling.Mean, gpuDeviceId, fallbackToCpu, encoderThreads)
     {
-        options ??= new CoalaEmbedOptions();
-        var model = CoalaModel.Load(ModelLocator.Resolve(options.ModelPath));
+    }
+
+    /// <summary>An embedder of a model already loaded and checked (callers that read its metadata too load it once).</summary>
+    internal CoalaEmbedder(CoalaModel model, CoalaPooling pooling, int? gpuDeviceId = null, bool fallbackToCpu = true, int encoderThreads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var options = new CoalaEmbedOptions { ModelPath = model.Path, Pooling = pooling };
         _session = new EncoderSession(model, gpuDeviceId, fallbackToCpu, encoderThreads);
         _patches = new PatchSource(model.Frontend);
         _withStd = options.Pooling == CoalaPooling.MeanAndStd;
