@@ -137,6 +137,17 @@ public class ReferenceImportTests : IDisposable
     }
 
     [Fact]
+    public void The_imported_model_embeds_audio_through_the_public_api()
+    {
+        string onnx = Path.Combine(_dir, "coala-paper-aec.onnx");
+        ReferenceImporter.Import(_clone, CoalaVariant.AeC, onnx, tags: false);
+        using var embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = onnx });
+        var samples = Enumerable.Range(0, 44100 * 3).Select(i => 0.3f * MathF.Sin(2 * MathF.PI * 440 * i / 44100f)).ToArray();
+        var v = embedder.Embed(samples, 44100);
+        Assert.True(v.Length >= 1152 && v.All(float.IsFinite) && v.Any(x => x != 0));
+    }
+
+    [Fact]
     public void The_orientation_matters_with_these_weights()
     {
         // The same weights without the transpose give embeddings far from PyTorch's: the parity above tests the orientation.
