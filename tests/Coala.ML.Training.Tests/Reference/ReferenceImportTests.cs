@@ -15,12 +15,14 @@ namespace Coala.ML.Training.Tests.Reference;
 /// </summary>
 public class ReferenceImportTests : IDisposable
 {
+    private readonly Xunit.Abstractions.ITestOutputHelper _output;
     private static readonly string Fixtures = Path.Combine(AppContext.BaseDirectory, "Fixtures", "reference");
     private readonly string _dir = Directory.CreateTempSubdirectory("coala-refimport-").FullName;
     private readonly string _clone;
 
-    public ReferenceImportTests()
+    public ReferenceImportTests(Xunit.Abstractions.ITestOutputHelper output)
     {
+        _output = output;
         // A "clone": the scaler, the vocabulary and the gunzipped state dicts at the reference's paths.
         _clone = Path.Combine(_dir, "coala");
         Directory.CreateDirectory(Path.Combine(_clone, "json"));
@@ -71,10 +73,12 @@ public class ReferenceImportTests : IDisposable
         return a.Zip(b, (x, y) => MathF.Abs(x - y)).Max();
     }
 
-    private static void AssertParity(float[] expected, float[] actual, string what)
+    private void AssertParity(float[] expected, float[] actual, string what)
     {
         Assert.True(expected.Count(v => v != 0) > expected.Length / 10, $"{what}: reference output mostly zeros, the test would be vacuous");
         float max = MaxDiff(expected, actual);
+        double mean = expected.Zip(actual, (x, y) => (double)MathF.Abs(x - y)).Average();
+        _output.WriteLine($"{what}: max abs diff {max:E2}, mean abs diff {mean:E2}, max abs value {expected.Max(MathF.Abs):F3}");
         Assert.True(max <= 1e-5f, $"{what}: max abs difference {max} (max abs value {expected.Max(MathF.Abs)})");
     }
 
@@ -163,6 +167,7 @@ public class ReferenceImportTests : IDisposable
         string plain = Path.Combine(_dir, "plain.onnx");
         File.WriteAllBytes(plain, Google.Protobuf.MessageExtensions.ToByteArray(model));
         float diff = MaxDiff(Floats("aec.z.f32"), EncodeEach(plain, Floats("patches.f32")));
+        _output.WriteLine($"same weights, untransposed input: max abs diff {diff:F3}");
         Assert.True(diff > 0.1f, $"untransposed input differs by only {diff}");
     }
 
