@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Coala.ML.Training.Data;
 using PureHDF;
 using PureHDF.Selections;
@@ -11,16 +12,29 @@ namespace Coala.ML.Training.Reference;
 /// (patches already min-max scaled, each stored [frames, bands] as the reference declared it) and <c>label</c> int16
 /// [N, V] multi-hot. <see cref="Fill"/> hands patches over as [bands, frames], the trainer's layout, so a model trained
 /// from these files exports like any other (docs/REFERENCE.md). Rows are read on demand (the real training file holds
-/// ~6 GB of patches); reads are serialised by a lock.
+/// ~6 GB of patches), a batch's rows in parallel, each reader with its own file handle (PureHDF's are not
+/// thread-safe), so concurrent <see cref="Fill"/> calls are safe too.
 /// </summary>
 internal sealed class ReferenceHdf5Set : ITrainingSet, IDisposable
 {
     public const int Side = 96;
 
-    private readonly NativeFile _file;
-    private readonly IH5Dataset _data, _label;
+    /// <summary>The default for the most file handles reading one batch at once: half the cores, at most 8.</summary>
+    public static int DefaultReaders { get; } = Math.Clamp(Environment.ProcessorCount / 2, 1, 8);
+
+    private readonly int _maxReaders;
+
+    /// <summary>One open file with its two datasets; used by one thread at a time.</summary>
+    private sealed class Reader(NativeFile file) : IDisposable
+    {
+        public NativeFile File { get; } = file;
+        public IH5Dataset Data { get; } = file.Dataset("/dataset/data");
+        public IH5Dataset Label { get; } = file.Dataset("/dataset/label");
+        public void Dispose() => File.Dispose();
+    }
+
+    private readonly ConcurrentBag<Reader> _readers = new();
     private readonly bool _clampAtZero;
-    private readonly object _lock = new();
 
     public string Path { get; }
     public int Count { get; }
@@ -28,12 +42,11 @@ internal sealed class ReferenceHdf5Set : ITrainingSet, IDisposable
     public int Frames => Side;
     public int VocabularySize { get; }
 
-    private ReferenceHdf5Set(string path, NativeFile file, IH5Dataset data, IH5Dataset label, int count, int vocabulary, bool clampAtZero)
+    private ReferenceHdf5Set(string path, NativeFile file, int count, int vocabulary, bool clampAtZero, int readers)
     {
+        _maxReaders = readers;
         Path = path;
-        _file = file;
-        _data = data;
-        _label = label;
+        _readers.Add(new Reader(file));
         Count = count;
         VocabularySize = vocabulary;
         _clampAtZero = clampAtZero;
@@ -42,9 +55,11 @@ internal sealed class ReferenceHdf5Set : ITrainingSet, IDisposable
     /// <summary>Opens <paramref name="path"/> and checks its layout.</summary>
     /// <param name="path">The HDF5 file.</param>
     /// <param name="clampAtZero">Replace negative values by 0 (the validation split, as the reference's trainer does).</param>
+    /// <param name="readers">The most rows read at once, each with its own file handle (default <see cref="DefaultReaders"/>).</param>
     /// <exception cref="CoalaException">not HDF5, or a dataset missing or of the wrong type or shape (named in the message).</exception>
-    public static ReferenceHdf5Set Open(string path, bool clampAtZero = false)
+    public static ReferenceHdf5Set Open(string path, bool clampAtZero = false, int? readers = null)
     {
+        if (readers is < 1) throw new ArgumentOutOfRangeException(nameof(readers), "at least one reader");
         if (!File.Exists(path)) throw new CoalaException("HDF5 file not found", path);
         NativeFile file;
         try { file = H5File.OpenRead(path); }
@@ -77,7 +92,7 @@ internal sealed class ReferenceHdf5Set : ITrainingSet, IDisposable
                 throw new CoalaException($"'/dataset/id' has shape {Shape(id_)}, expected [{dd[0]},1]", path);
             if (dd[0] == 0 || dd[0] > int.MaxValue || ld[1] > 100_000)
                 throw new CoalaException($"'/dataset/data' holds {dd[0]} patches and '/dataset/label' {ld[1]} tags: out of range", path);
-            return new ReferenceHdf5Set(path, file, data, label, (int)dd[0], (int)ld[1], clampAtZero);
+            return new ReferenceHdf5Set(path, file, (int)dd[0], (int)ld[1], clampAtZero, readers ?? DefaultReaders);
         }
         catch
         {
@@ -89,45 +104,85 @@ internal sealed class ReferenceHdf5Set : ITrainingSet, IDisposable
     /// <summary>The Freesound ids of all rows (<c>/dataset/id</c>).</summary>
     public int[] ReadIds()
     {
-        lock (_lock)
-            return _file.Dataset("/dataset/id").Read<int[]>();
+        var r = Rent();
+        try { return r.File.Dataset("/dataset/id").Read<int[]>(); }
+        finally { _readers.Add(r); }
+    }
+
+    private Reader Rent()
+    {
+        if (_readers.TryTake(out var r)) return r;
+        try { return new Reader(H5File.OpenRead(Path)); }
+        catch (Exception e) when (e is not CoalaException)
+        {
+            throw new CoalaException($"cannot open the HDF5 file again for reading: {e.Message}", Path, e);
+        }
     }
 
     /// <inheritdoc/>
     public void Fill(ReadOnlySpan<int> indices, Span<float> patches, Span<float> labels)
     {
-        int per = Side * Side, v = VocabularySize;
-        if (patches.Length < indices.Length * per || labels.Length < indices.Length * v)
+        int per = Side * Side, v = VocabularySize, n = indices.Length;
+        if (patches.Length < n * per || labels.Length < n * v)
             throw new ArgumentException("destination too small for the requested examples");
-        for (int k = 0; k < indices.Length; k++)
-        {
-            int i = indices[k];
+        foreach (int i in indices)
             if ((uint)i >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(indices), $"example {i} of {Count}");
-            float[] raw;
-            short[] hot;
+        int workers = Math.Min(_maxReaders, (n + 3) / 4); // at least 4 rows a worker
+        if (workers == 1)
+        {
+            var r = Rent();
             try
             {
-                lock (_lock)
-                {
-                    raw = _data.Read<float[]>(new HyperslabSelection(3, [(ulong)i, 0, 0], [1, Side, Side]));
-                    hot = _label.Read<short[]>(new HyperslabSelection(2, [(ulong)i, 0], [1, (ulong)v]));
-                }
+                for (int k = 0; k < n; k++) ReadRow(r, indices[k], patches.Slice(k * per, per), labels.Slice(k * v, v));
             }
-            catch (Exception e) when (e is not CoalaException)
-            {
-                throw new CoalaException($"cannot read row {i}: {e.Message}", Path, e);
-            }
-            // Stored [frames, bands]; the trainer takes [bands, frames].
-            var dst = patches.Slice(k * per, per);
-            for (int f = 0; f < Side; f++)
-                for (int b = 0; b < Side; b++)
-                {
-                    float x = raw[f * Side + b];
-                    dst[b * Side + f] = _clampAtZero && x < 0 ? 0 : x;
-                }
-            var l = labels.Slice(k * v, v);
-            for (int j = 0; j < v; j++) l[j] = hot[j] != 0 ? 1f : 0f;
+            finally { _readers.Add(r); }
+            return;
         }
+        // Spans cannot enter the workers: they fill arrays, copied once at the end.
+        int[] idx = indices.ToArray();
+        var p = new float[n * per];
+        var l = new float[n * v];
+        try
+        {
+            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+            {
+                var r = Rent();
+                try
+                {
+                    for (int k = w; k < n; k += workers) ReadRow(r, idx[k], p.AsSpan(k * per, per), l.AsSpan(k * v, v));
+                }
+                finally { _readers.Add(r); }
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault(x => x is CoalaException) is CoalaException ce)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ce).Throw();
+        }
+        p.CopyTo(patches);
+        l.CopyTo(labels);
+    }
+
+    private void ReadRow(Reader r, int i, Span<float> patch, Span<float> label)
+    {
+        float[] raw;
+        short[] hot;
+        try
+        {
+            raw = r.Data.Read<float[]>(new HyperslabSelection(3, [(ulong)i, 0, 0], [1, Side, Side]));
+            hot = r.Label.Read<short[]>(new HyperslabSelection(2, [(ulong)i, 0], [1, (ulong)VocabularySize]));
+        }
+        catch (Exception e) when (e is not CoalaException)
+        {
+            throw new CoalaException($"cannot read row {i}: {e.Message}", Path, e);
+        }
+        // Stored [frames, bands]; the trainer takes [bands, frames].
+        for (int f = 0; f < Side; f++)
+            for (int b = 0; b < Side; b++)
+            {
+                float x = raw[f * Side + b];
+                patch[b * Side + f] = _clampAtZero && x < 0 ? 0 : x;
+            }
+        for (int j = 0; j < label.Length; j++) label[j] = hot[j] != 0 ? 1f : 0f;
     }
 
     /// <summary>
@@ -142,5 +197,8 @@ internal sealed class ReferenceHdf5Set : ITrainingSet, IDisposable
         return System.IO.Path.Combine(dir, stem + "_val" + ext);
     }
 
-    public void Dispose() => _file.Dispose();
+    public void Dispose()
+    {
+        while (_readers.TryTake(out var r)) r.Dispose();
+    }
 }

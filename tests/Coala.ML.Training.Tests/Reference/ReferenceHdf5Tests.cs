@@ -50,6 +50,28 @@ public class ReferenceHdf5Tests : IDisposable
     }
 
     [Fact]
+    public void Parallel_readers_fill_the_same_rows()
+    {
+        int[] rows = [.. Enumerable.Range(0, 8), .. Enumerable.Range(0, 8).Reverse(), 3, 5];
+        using var one = ReferenceHdf5Set.Open(Hdf5("spec_tags_top_1000"), readers: 1);
+        using var four = ReferenceHdf5Set.Open(Hdf5("spec_tags_top_1000"), readers: 4);
+        var (p1, l1) = (new float[rows.Length * 9216], new float[rows.Length * 1000]);
+        var (p4, l4) = (new float[rows.Length * 9216], new float[rows.Length * 1000]);
+        one.Fill(rows, p1, l1);
+        four.Fill(rows, p4, l4); // 18 rows: 4 workers
+        Assert.Equal(p1, p4);
+        Assert.Equal(l1, l4);
+        Assert.Equal(Value(7, 10, 20), p4[8 * 9216 + 20 * 96 + 10]); // row 8 of the batch is example 7
+        // Concurrent calls as well.
+        Parallel.For(0, 4, _ =>
+        {
+            var (p, l) = (new float[rows.Length * 9216], new float[rows.Length * 1000]);
+            four.Fill(rows, p, l);
+            Assert.Equal(p1, p);
+        });
+    }
+
+    [Fact]
     public void The_validation_split_is_clamped_at_zero_as_the_reference_trainer_does()
     {
         using var raw = ReferenceHdf5Set.Open(Hdf5("spec_tags_top_1000_val"));
