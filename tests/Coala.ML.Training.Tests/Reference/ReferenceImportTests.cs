@@ -152,6 +152,19 @@ public class ReferenceImportTests : IDisposable
     }
 
     [Fact]
+    public void Legacy_and_zip_files_load_in_any_order_in_one_process()
+    {
+        // Razorvine keeps one process-wide table of constructors that PyBridge's zip reader and our legacy reader share.
+        var patches = Floats("patches.f32");
+        foreach (var v in new[] { CoalaVariant.AeC, CoalaVariant.Cnn, CoalaVariant.AeC, CoalaVariant.Cnn })
+        {
+            string onnx = Path.Combine(_dir, $"{v}-{Guid.NewGuid():N}.onnx");
+            ReferenceImporter.Import(_clone, v, onnx, tags: false);
+            Assert.True(MaxDiff(Floats(v == CoalaVariant.Cnn ? "cnn.z.f32" : "aec.z.f32"), EncodeEach(onnx, patches)) <= 1e-5f, $"{v}");
+        }
+    }
+
+    [Fact]
     public void The_orientation_matters_with_these_weights()
     {
         // The same weights without the transpose give embeddings far from PyTorch's: the parity above tests the orientation.
