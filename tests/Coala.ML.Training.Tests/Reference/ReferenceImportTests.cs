@@ -132,6 +132,21 @@ public class ReferenceImportTests : IDisposable
     }
 
     [Fact]
+    public void EC_import_reads_its_own_folder()
+    {
+        // E-C saves the same two modules as AE-C: the AE-C fixture files at E-C's paths.
+        string from = Path.Combine(_clone, "saved_models", "dual_ae_c"), to = Path.Combine(_clone, "saved_models", "dual_e_c");
+        Directory.CreateDirectory(to);
+        foreach (var f in Directory.GetFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
+        string onnx = Path.Combine(_dir, "coala-paper-ec.onnx");
+        var (_, tags) = ReferenceImporter.Import(_clone, CoalaVariant.EC, onnx);
+        Assert.NotNull(tags);
+        AssertParity(Floats("aec.z.f32"), EncodeEach(onnx, Floats("patches.f32")), "E-C audio encoder");
+        using var s = Session(onnx);
+        Assert.Equal("xavierfav/coala saved_models/dual_e_c/audio_encoder_epoch_200.pt", s.ModelMetadata.CustomMetadataMap[ReferenceImporter.KeySource]);
+    }
+
+    [Fact]
     public void Cnn_import_reads_the_zip_format_through_pybridge_and_matches_pytorch()
     {
         string onnx = Path.Combine(_dir, "coala-paper-cnn.onnx");
