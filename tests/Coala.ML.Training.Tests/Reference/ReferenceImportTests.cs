@@ -219,6 +219,17 @@ public class ReferenceImportTests : IDisposable
     }
 
     [Fact]
+    public void A_truncated_legacy_file_is_refused_with_its_name()
+    {
+        string target = Path.Combine(_clone, "saved_models", "dual_ae_c", "audio_encoder_epoch_200.pt");
+        var bytes = File.ReadAllBytes(target);
+        File.WriteAllBytes(target, bytes[..(bytes.Length / 2)]);
+        var e = Assert.Throws<CoalaException>(() => ReferenceImporter.Import(_clone, CoalaVariant.AeC, Path.Combine(_dir, "x.onnx")));
+        Assert.Contains("audio_encoder_epoch_200.pt", e.Message);
+        Assert.Contains("truncated", e.Message);
+    }
+
+    [Fact]
     public void State_dict_of_the_wrong_module_is_refused()
     {
         // The tag encoder's file where the audio encoder's should be: keys do not match.
