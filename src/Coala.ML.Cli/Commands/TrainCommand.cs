@@ -2,6 +2,7 @@ using System.CommandLine;
 using Coala.ML.Features;
 using Coala.ML.Training.Data;
 using Coala.ML.Training.Model;
+using Coala.ML.Training.Reference;
 using Coala.ML.Training.Training;
 
 namespace Coala.ML.Cli.Commands;
@@ -11,7 +12,14 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var data = new Option<DirectoryInfo>("--data") { Description = "Prepared corpus folder (output of `coala prepare`).", Required = true };
+        var data = new Option<FileSystemInfo>("--data")
+        {
+            Description = "Prepared corpus folder (output of `coala prepare`), or the reference's released HDF5 training file " +
+                          "(xavierfav/coala hdf5_ds/spec_tags_top_1000; its _val file beside it).",
+            Required = true,
+        };
+        var scalerFile = new Option<FileInfo?>("--scaler") { Description = "With HDF5 --data: the reference's scaler_top_1000.pkl (default: looked for beside the data and one folder up)." };
+        var vocabularyFile = new Option<FileInfo?>("--vocabulary") { Description = "With HDF5 --data: json/id2token_top_1000.json (default: looked for beside the data and one folder up)." };
         var variant = new Option<string?>("--variant") { Description = "aec (default for a new run), ec or cnn. On --resume: the checkpoint's." };
         var output = new Option<DirectoryInfo>("--output", "--out", "-o") { Description = "Run folder: checkpoint, CSV log, plots.", Required = true };
         var epochs = new Option<int>("--epochs") { Description = "Total epochs (on --resume, train up to this epoch).", DefaultValueFactory = _ => 200 };
@@ -33,7 +41,7 @@ internal static class TrainCommand
         var audioContrast = new Option<double>("--audio-contrast") { Description = "Weight of an extra NT-Xent between two augmented views of each patch (aec, ec; 0: off).", DefaultValueFactory = _ => 0 };
 
         var c = new Command("train", "Train a COALA variant (AE-C, E-C, CNN) with TorchSharp; stop with Ctrl+C and continue with --resume.");
-        foreach (var o in new Option[] { data, variant, output, epochs, batch, lr, schedule, optimizer, weightDecay, warmup, priorInit, augment, audioContrast,
+        foreach (var o in new Option[] { data, scalerFile, vocabularyFile, variant, output, epochs, batch, lr, schedule, optimizer, weightDecay, warmup, priorInit, augment, audioContrast,
                                        dropout, temperature, seed, threads, device, resume, noPlots })
             c.Options.Add(o);
         c.SetAction(parse =>
@@ -71,10 +79,25 @@ internal static class TrainCommand
                     AudioContrastWeight = parse.GetValue(audioContrast),
                 };
                 options.Validate();
-                using var corpus = PreparedCorpus.Open(parse.GetValue(data)!.FullName);
-                var trainer = new CoalaTrainer(options, corpus.Train, corpus.Validation, parse.GetValue(output)!.FullName,
-                    corpus.Frontend, corpus.Scaler, Console.Error, corpus.Vocabulary) { LiveProgress = !Console.IsErrorRedirected };
-                var result = trainer.Run(cts.Token);
+                string dataPath = parse.GetValue(data)!.FullName;
+                TrainingResult result;
+                if (File.Exists(dataPath))
+                {
+                    using var reference = ReferenceTrainingData.Open(dataPath, parse.GetValue(scalerFile)?.FullName, parse.GetValue(vocabularyFile)?.FullName);
+                    Console.Error.WriteLine($"reference HDF5: {reference.Train.Count} training and {reference.Validation.Count} validation patches, {reference.Train.VocabularySize} tags");
+                    var trainer = new CoalaTrainer(options, reference.Train, reference.Validation, parse.GetValue(output)!.FullName,
+                        reference.Frontend, reference.Scaler, Console.Error, reference.Vocabulary) { LiveProgress = !Console.IsErrorRedirected };
+                    result = trainer.Run(cts.Token);
+                }
+                else
+                {
+                    if (parse.GetValue(scalerFile) is not null || parse.GetValue(vocabularyFile) is not null)
+                        throw new CoalaException("--scaler and --vocabulary go with an HDF5 --data file; a prepared corpus carries its own");
+                    using var corpus = PreparedCorpus.Open(dataPath);
+                    var trainer = new CoalaTrainer(options, corpus.Train, corpus.Validation, parse.GetValue(output)!.FullName,
+                        corpus.Frontend, corpus.Scaler, Console.Error, corpus.Vocabulary) { LiveProgress = !Console.IsErrorRedirected };
+                    result = trainer.Run(cts.Token);
+                }
                 Console.WriteLine($"{result.EpochsCompleted} epochs ({result.Steps} optimizer steps) complete; checkpoint {result.CheckpointPath}");
                 return cts.IsCancellationRequested ? 130 : 0;
             }

@@ -60,11 +60,20 @@ internal static class CheckpointExporter
             throw new CoalaException($"checkpoint of variant {ck.Config.Variant} has no 'tag_encoder' weights", source);
         if (!ck.Networks.TryGetValue("audio_encoder", out var audioNet))
             throw new CoalaException($"checkpoint of variant {ck.Config.Variant} has no 'audio_encoder' weights", source);
-        int v = ck.Config.VocabularySize;
-        if (ck.Config.Vocabulary.Length == 0)
+        return ToTagModelWeights(tagNet, audioNet, ck.Config.VocabularySize, ck.Config.Vocabulary, source);
+    }
+
+    /// <summary>
+    /// The tag model's weights from a tag encoder's state dict (<c>tag_encoder.*</c>, <c>fc_tag.0.weight</c>) and the audio
+    /// encoder's head (<c>fc_audio.0.weight</c>), validated against <paramref name="vocabulary"/>.
+    /// </summary>
+    internal static TagModelWeights ToTagModelWeights(Dictionary<string, StoredTensor> tagNet, Dictionary<string, StoredTensor> audioNet,
+        int v, IReadOnlyList<string> vocabulary, string? source)
+    {
+        if (vocabulary.Count == 0)
             throw new CoalaException("the checkpoint stores no vocabulary words (trained without a vocabulary), so its tags cannot be named", source);
-        if (ck.Config.Vocabulary.Length != v)
-            throw new CoalaException($"checkpoint stores {ck.Config.Vocabulary.Length} vocabulary words for a vocabulary of {v}", source);
+        if (vocabulary.Count != v)
+            throw new CoalaException($"checkpoint stores {vocabulary.Count} vocabulary words for a vocabulary of {v}", source);
         var w = new TagModelWeights(v);
         void Take(Dictionary<string, StoredTensor> from, string key)
         {
@@ -83,7 +92,7 @@ internal static class CheckpointExporter
         try
         {
             w.Validate();
-            OnnxTagModelWriter.ValidateVocabulary(ck.Config.Vocabulary, v);
+            OnnxTagModelWriter.ValidateVocabulary(vocabulary, v);
         }
         catch (CoalaException e) { throw new CoalaException(e.Message, source, e); }
         return w;
@@ -104,7 +113,8 @@ internal static class CheckpointExporter
     public static EncoderWeights ToEncoderWeights(CoalaNetworks networks) =>
         ToEncoderWeights(TrainingCheckpoint.CaptureModule(networks.ExportedEncoderPart), networks.ExportedEncoderPrefix, null);
 
-    private static EncoderWeights ToEncoderWeights(Dictionary<string, StoredTensor> stored, string prefix, string? source)
+    /// <summary>Encoder weights from a state dict whose convolution stack is under <paramref name="prefix"/> ("audio_encoder." or "encoder.").</summary>
+    internal static EncoderWeights ToEncoderWeights(Dictionary<string, StoredTensor> stored, string prefix, string? source)
     {
         var w = new EncoderWeights();
         for (int b = 0; b < EncoderWeights.Blocks; b++)

@@ -25,7 +25,7 @@ internal static class CoalaVariants
     public static CoalaVariant Parse(string s, string? source = null) => s.Trim().ToLowerInvariant() switch
     {
         "aec" or "ae-c" or "dual_ae_c" => CoalaVariant.AeC,
-        "ec" or "e-c" => CoalaVariant.EC,
+        "ec" or "e-c" or "dual_e_c" => CoalaVariant.EC,
         "cnn" => CoalaVariant.Cnn,
         _ => throw new CoalaException($"unknown variant '{s}' (expected aec, ec or cnn)", source),
     };

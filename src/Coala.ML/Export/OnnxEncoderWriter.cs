@@ -31,6 +31,13 @@ internal static class OnnxEncoderWriter
     /// <summary>Provenance keys written by training's export (both the encoder and the tag model carry them).</summary>
     public const string KeyTrainingVariant = "coala.training.variant", KeyTrainingEpoch = "coala.training.epoch",
         KeyTrainingVocabularySize = "coala.training.vocabulary_size";
+    /// <summary>
+    /// Present (value <see cref="FramesByBands"/>) when the convolutions see each patch transposed, [frames, bands]:
+    /// models imported from the reference, whose released weights were trained that way (docs/REFERENCE.md).
+    /// The input and the scaler stay per band either way; the transpose is a node of the graph.
+    /// </summary>
+    public const string KeyConvInput = "coala.conv_input";
+    public const string FramesByBands = "frames-bands";
     public const int FormatVersion = 1;
     public const string Architecture = "coala-audio-encoder-v1";
     public const string ProducerName = "Coala.ML";
@@ -47,21 +54,22 @@ internal static class OnnxEncoderWriter
     /// <summary>Builds the ONNX model and returns its serialized bytes.</summary>
     /// <exception cref="CoalaException">invalid weights, frontend or scaler, or a metadata key clash.</exception>
     public static byte[] Write(EncoderWeights weights, FrontendSettings frontend, MinMaxScaler scaler,
-        IReadOnlyDictionary<string, string>? extraMetadata = null)
-        => Build(weights, frontend, scaler, extraMetadata).ToByteArray();
+        IReadOnlyDictionary<string, string>? extraMetadata = null, bool framesByBands = false)
+        => Build(weights, frontend, scaler, extraMetadata, framesByBands).ToByteArray();
 
     /// <summary>Writes the model to <paramref name="path"/> atomically (temp file in the same folder, then move).</summary>
+    /// <remarks><paramref name="framesByBands"/>: transpose each scaled patch to [frames, bands] before the convolutions (see <see cref="KeyConvInput"/>).</remarks>
     public static void Write(string path, EncoderWeights weights, FrontendSettings frontend, MinMaxScaler scaler,
-        IReadOnlyDictionary<string, string>? extraMetadata = null)
+        IReadOnlyDictionary<string, string>? extraMetadata = null, bool framesByBands = false)
     {
         ArgumentNullException.ThrowIfNull(path);
-        byte[] bytes = Write(weights, frontend, scaler, extraMetadata);
+        byte[] bytes = Write(weights, frontend, scaler, extraMetadata, framesByBands);
         IO.AtomicFile.WriteAllBytes(path, bytes, "the model");
     }
 
     /// <summary>Builds the ONNX <see cref="ModelProto"/> (exposed for tests that need to alter a valid model).</summary>
     public static ModelProto Build(EncoderWeights weights, FrontendSettings frontend, MinMaxScaler scaler,
-        IReadOnlyDictionary<string, string>? extraMetadata = null)
+        IReadOnlyDictionary<string, string>? extraMetadata = null, bool framesByBands = false)
     {
         ArgumentNullException.ThrowIfNull(weights);
         ArgumentNullException.ThrowIfNull(frontend);
@@ -90,6 +98,13 @@ internal static class OnnxEncoderWriter
         g.Node.Add(Node("Mul", ["patches_centred", MinMaxScaler.GraphScaleName], ["patches_scaled"]));
 
         string x = "patches_scaled";
+        if (framesByBands)
+        {
+            var transpose = Node("Transpose", [x], ["patches_frames_bands"]);
+            transpose.Attribute.Add(Ints("perm", 0, 1, 3, 2));
+            g.Node.Add(transpose);
+            x = "patches_frames_bands";
+        }
         for (int b = 0; b < EncoderWeights.Blocks; b++)
         {
             string conv = EncoderWeights.ConvName(b), bn = EncoderWeights.BatchNormName(b);
@@ -139,6 +154,7 @@ internal static class OnnxEncoderWriter
         meta[KeyEmbeddingDim] = dim.ToString(CultureInfo.InvariantCulture);
         meta[KeyFormatVersion] = FormatVersion.ToString(CultureInfo.InvariantCulture);
         meta[KeyArchitecture] = Architecture;
+        if (framesByBands) meta[KeyConvInput] = FramesByBands;
         if (extraMetadata is not null)
             foreach (var (k, v) in extraMetadata)
             {

@@ -142,6 +142,7 @@ public class CliConventionsTests
     [InlineData("search", "coala search: ", new[] { "search", "dog", "x.wav", "--top", "0" })]
     [InlineData("export", "coala export: ", new[] { "export", "--checkpoint", "/nonexistent/coala/run.ckpt", "--output", "/nonexistent/coala/m.onnx" })]
     [InlineData("prepare", "coala prepare: ", new[] { "prepare", "--folder", "/nonexistent/coala", "--output", "/nonexistent/coala/out", "--patches-per-clip", "0" })]
+    [InlineData("import-reference", "coala import-reference: ", new[] { "import-reference", "--repo", "/nonexistent/coala", "--output", "/nonexistent/coala/m.onnx" })]
     public void Every_verb_reports_errors_with_one_prefix(string verb, string prefix, string[] args)
     {
         var (code, _, stderr) = CliRunner.Run(args);
@@ -155,6 +156,7 @@ public class CliConventionsTests
     [InlineData("prepare", "--folder", "lib")]
     [InlineData("train", "--data", "corpus")]
     [InlineData("export", "--checkpoint", "run")]
+    [InlineData("import-reference", "--repo", "coala")]
     [InlineData("evaluate", "--task", "fsdd-digit:fsdd")]
     [InlineData("correlate", "--model", "m.onnx", "--clips", "clips")]
     public void Every_verb_with_an_output_takes_both_output_and_out(params string[] args)
