@@ -65,7 +65,7 @@ public class EndToEndTests
 
             var model = Path.Combine(root, "coala.onnx");
             CheckpointExporter.Export(trainer.CheckpointPath, model);
-            using var embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = model });
+            using var embedder = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = model });
             var bell = embedder.EmbedFile(Path.Combine(audio, "bell", "bell_ring_00.wav"));
             var rain = embedder.EmbedFile(Path.Combine(audio, "rain", "rain_noise_00.wav"));
             Assert.Equal(1152, bell.Length);

@@ -68,7 +68,7 @@ internal static class BenchCommand
             Console.WriteLine($"machine: {Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
             long hwmBefore = PeakRssKiB();
 
-            using var embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = path, Pooling = CoalaPooling.MeanAndStd });
+            using var embedder = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = path, Pooling = CoalaPooling.MeanAndStd });
             sw.Restart();
             var streamed = embedder.EmbedFile(wav);
             double embedSeconds = sw.Elapsed.TotalSeconds;
@@ -217,8 +217,7 @@ internal static class BenchCommand
             int cores = Environment.ProcessorCount;
             double OnCores(int parallelFiles)
             {
-                using var e = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = model.Path },
-                    encoderThreads: Math.Max(1, EmbedCommand.EncoderThreadsFor(parallelFiles)));
+                using var e = new CoalaEmbedder(model, new CoalaEmbedderOptions { IntraOpNumThreads = Math.Max(1, EmbedCommand.EncoderThreadsFor(parallelFiles)) });
                 e.EmbedFile(files[0]);
                 var t = Stopwatch.StartNew();
                 Parallel.ForEach(files, new ParallelOptions { MaxDegreeOfParallelism = parallelFiles }, f => e.EmbedFile(f));

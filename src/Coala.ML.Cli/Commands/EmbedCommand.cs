@@ -178,8 +178,12 @@ internal static class EmbedCommand
         catch (CoalaException e) { return CliError.Fail("embed", e.Message); }
 
         CoalaEmbedder embedder;
-        try { embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = modelPath, Pooling = pooling }, gpu, encoderThreads: EncoderThreadsFor(threads)); }
+        try { embedder = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = modelPath, Pooling = pooling, GpuDeviceId = gpu, IntraOpNumThreads = EncoderThreadsFor(threads) }); }
         catch (CoalaException e) { target.Dispose(); return CliError.Fail("embed", e.Message); }
+        if (gpu is int device)
+            Console.Error.WriteLine(CliError.Line("embed", embedder.GpuFallbackReason is { } why
+                ? $"execution provider CPU (CUDA device {device} unavailable: {why})"
+                : $"execution provider CUDA (device {device})"));
         if (pooling == CoalaPooling.None)
         {
             try { embedder.WindowHopFrames(hop); }

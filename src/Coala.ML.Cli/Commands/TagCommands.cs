@@ -133,7 +133,7 @@ internal static class TagCommands
                 foreach (var (p, e) in failures) Console.Error.WriteLine(Printable.Escape($"coala classify: {p}: {e}"));
                 return Fail("classify", "no audio files to classify");
             }
-            using var embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = modelPath });
+            using var embedder = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = modelPath });
             var scores = new float[]?[files.Count];
             var errors = new string?[files.Count];
             Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, i =>
@@ -224,7 +224,7 @@ internal static class TagCommands
             if (files.Length == 0) return Fail("tags", "give audio files, or --eval --data <corpus>");
             if (top < 1) return Fail("tags", $"--top must be at least 1, got {top}");
             using var index = new CoalaTagIndex(modelPath, tagModelPath);
-            using var embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = modelPath });
+            using var embedder = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = modelPath });
             int failed = 0;
             foreach (var file in files)
             {
@@ -265,7 +265,7 @@ internal static class TagCommands
                 foreach (var (p, e) in failures) Console.Error.WriteLine(Printable.Escape($"coala search: {p}: {e}"));
                 return Fail("search", "no audio files to search");
             }
-            using var embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = modelPath });
+            using var embedder = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = modelPath });
             var scores = new float?[files.Count];
             var errors = new string?[files.Count];
             var truncated = new string?[files.Count];

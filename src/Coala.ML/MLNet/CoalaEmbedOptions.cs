@@ -16,7 +16,7 @@ public enum CoalaPooling
     None,
 }
 
-/// <summary>Options of <see cref="CoalaCatalog.CoalaEmbed(Microsoft.ML.TransformsCatalog, CoalaEmbedOptions)"/> and <see cref="CoalaEmbedder"/>.</summary>
+/// <summary>Options of the ML.NET transform <see cref="CoalaCatalog.CoalaEmbed(Microsoft.ML.TransformsCatalog, CoalaEmbedOptions)"/> (the plain API takes <see cref="CoalaEmbedderOptions"/>).</summary>
 public sealed class CoalaEmbedOptions
 {
     /// <summary>Column that receives the embedding (vector of Single, 1152 or 2304 long).</summary>

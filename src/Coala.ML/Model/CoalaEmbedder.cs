@@ -14,25 +14,25 @@ public sealed class CoalaEmbedder : IDisposable
     private readonly bool _withStd;
 
     /// <summary>Loads the model (or the default one) and prepares the ONNX Runtime session.</summary>
-    /// <param name="options">Model path and pooling; column names are ignored here.</param>
-    /// <param name="gpuDeviceId">CUDA device to run on (needs Microsoft.ML.OnnxRuntime.Gpu); <c>null</c> for CPU.</param>
-    /// <param name="fallbackToCpu">Use the CPU when the CUDA provider cannot be loaded.</param>
-    /// <param name="encoderThreads">
-    /// ONNX Runtime intra-op threads of the encoder; 0 lets it choose (one per physical core). When several files are
-    /// embedded at once on one embedder, give each run fewer threads (cores / files in parallel): threads that
-    /// outnumber the cores spin and wait instead of working.
-    /// </param>
-    public CoalaEmbedder(CoalaEmbedOptions? options = null, int? gpuDeviceId = null, bool fallbackToCpu = true, int encoderThreads = 0)
-        : this(CoalaModel.Load(ModelLocator.Resolve(options?.ModelPath)), options?.Pooling ?? CoalaPooling.Mean, gpuDeviceId, fallbackToCpu, encoderThreads)
+    /// <exception cref="CoalaException">the model is missing or invalid, or CUDA is unavailable without <see cref="CoalaEmbedderOptions.FallbackToCpu"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">a negative <see cref="CoalaEmbedderOptions.GpuDeviceId"/> or <see cref="CoalaEmbedderOptions.IntraOpNumThreads"/>.</exception>
+    public CoalaEmbedder(CoalaEmbedderOptions? options = null)
+        : this(CoalaModel.Load(ModelLocator.Resolve(options?.ModelPath)), options ?? new CoalaEmbedderOptions())
     {
     }
 
     /// <summary>An embedder of a model already loaded and checked (callers that read its metadata too load it once).</summary>
-    internal CoalaEmbedder(CoalaModel model, CoalaPooling pooling, int? gpuDeviceId = null, bool fallbackToCpu = true, int encoderThreads = 0)
+    internal CoalaEmbedder(CoalaModel model, CoalaPooling pooling) : this(model, new CoalaEmbedderOptions { Pooling = pooling })
+    {
+    }
+
+    internal CoalaEmbedder(CoalaModel model, CoalaEmbedderOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var options = new CoalaEmbedOptions { ModelPath = model.Path, Pooling = pooling };
-        _session = new EncoderSession(model, gpuDeviceId, fallbackToCpu, encoderThreads);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.IntraOpNumThreads, nameof(options.IntraOpNumThreads));
+        if (options.GpuDeviceId is int id) ArgumentOutOfRangeException.ThrowIfNegative(id, nameof(options.GpuDeviceId));
+        _session = new EncoderSession(model, options.GpuDeviceId, options.FallbackToCpu, options.IntraOpNumThreads);
         _patches = new PatchSource(model.Frontend);
         _withStd = options.Pooling == CoalaPooling.MeanAndStd;
         _perWindow = options.Pooling == CoalaPooling.None;
@@ -40,6 +40,12 @@ public sealed class CoalaEmbedder : IDisposable
         SampleRate = model.Frontend.SampleRate;
         _frontend = model.Frontend;
     }
+
+    /// <summary>Where the encoder runs: "CUDA" or "CPU" (also after a fallback from CUDA; see <see cref="GpuFallbackReason"/>).</summary>
+    public string ExecutionProvider => _session.UsesGpu ? "CUDA" : "CPU";
+
+    /// <summary>Why CUDA was not used although a GPU was asked for, or <c>null</c>.</summary>
+    public string? GpuFallbackReason => _session.GpuFallbackReason;
 
     private readonly bool _perWindow;
     private readonly Features.FrontendSettings _frontend;

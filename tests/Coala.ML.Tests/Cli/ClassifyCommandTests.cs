@@ -64,7 +64,7 @@ public class ClassifyCommandTests
         Assert.Equal("path\tlabel\tcosine\tdog\tbell", lines[0]);
         Assert.Equal(5, lines.Length - 1);
         using var index = new CoalaTagIndex(m.Encoder);
-        using var embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = m.Encoder });
+        using var embedder = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = m.Encoder });
         int correct = 0;
         foreach (var line in lines.Skip(1))
         {

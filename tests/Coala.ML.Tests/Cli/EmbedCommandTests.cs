@@ -39,8 +39,40 @@ public class EmbedCommandTests
         Assert.Equal(1152, values.Length);
         Assert.All(values, v => Assert.True(float.IsFinite(v)));
 
-        using var embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = TestAssets.RandomModel() });
+        using var embedder = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = TestAssets.RandomModel() });
         Assert.Equal(embedder.EmbedFile(Path.Combine(audio, "a.wav")), values);
+    }
+
+    [Fact]
+    public void GpuSaysWhichExecutionProviderRan()
+    {
+        var dir = TestAssets.TempDir("cli-gpu");
+        var wav = Path.Combine(dir, "a.wav");
+        TestAssets.WriteWav(wav, TestAssets.Signal(1.0, 22000, 1), 22000);
+        var (code, stderr) = RunCli("embed", wav, "--output", Path.Combine(dir, "o.csv"), "--model", TestAssets.RandomModel(), "--gpu", "0");
+        Assert.Equal(0, code);
+        using var embedder = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = TestAssets.RandomModel(), GpuDeviceId = 0 });
+        // Whatever this machine has, the line names the provider the embedder really used (CPU after a fallback).
+        Assert.Contains($"coala embed: execution provider {embedder.ExecutionProvider}", stderr);
+        if (!File.Exists("/proc/driver/nvidia/version"))
+        {
+            Assert.Equal("CPU", embedder.ExecutionProvider);
+            Assert.Contains("CUDA device 0 unavailable", stderr);
+        }
+        // No --gpu, no line.
+        (code, stderr) = RunCli("embed", wav, "--output", Path.Combine(dir, "p.csv"), "--model", TestAssets.RandomModel());
+        Assert.Equal(0, code);
+        Assert.DoesNotContain("execution provider", stderr);
+    }
+
+    [Fact]
+    public void EmbedderOptionsRejectNegativeThreadsAndDevicesAsCallerBugs()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = TestAssets.RandomModel(), IntraOpNumThreads = -1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = TestAssets.RandomModel(), GpuDeviceId = -2 }));
+        using var cpu = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = TestAssets.RandomModel(), IntraOpNumThreads = 1 });
+        Assert.Equal("CPU", cpu.ExecutionProvider);
+        Assert.Null(cpu.GpuFallbackReason);
     }
 
     [Fact]

@@ -83,7 +83,7 @@ public class EmbedParquetTests
         Assert.DoesNotContain(all, r => r.Path.EndsWith("broken.wav", StringComparison.Ordinal));
         Assert.Empty(Directory.GetFiles(dir, ".*.tmp"));
 
-        using (var embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = model, Pooling = CoalaPooling.MeanAndStd }))
+        using (var embedder = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = model, Pooling = CoalaPooling.MeanAndStd }))
             Assert.Equal(embedder.EmbedFile(all[3].Path), all[3].Vector);
 
         var parts = new List<(string Path, float[] Vector)>();

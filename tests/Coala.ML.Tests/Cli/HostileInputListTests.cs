@@ -58,7 +58,7 @@ public class HostileInputListTests
     {
         var dir = TestAssets.TempDir("in-fifo-lib");
         var fifo = Posix.MakeFifo(Path.Combine(dir, "pipe.wav"));
-        using var embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = TestAssets.RandomModel() });
+        using var embedder = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = TestAssets.RandomModel() });
         var e = Posix.WithTimeout(() => Assert.Throws<CoalaException>(() => embedder.EmbedFile(fifo)), 30);
         Assert.Contains("not a regular file", e.Message);
     }

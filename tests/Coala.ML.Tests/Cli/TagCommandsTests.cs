@@ -27,7 +27,7 @@ public class TagCommandsTests
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(4, lines.Length);
         using var index = new CoalaTagIndex(m.Encoder);
-        using var embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = m.Encoder });
+        using var embedder = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = m.Encoder });
         var expected = index.Tags(embedder.EmbedFile(files[0]), 4);
         for (int i = 0; i < 4; i++)
         {
@@ -49,7 +49,7 @@ public class TagCommandsTests
         Assert.Equal(3, lines.Length);
 
         using var index = new CoalaTagIndex(m.Encoder);
-        using var embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = m.Encoder });
+        using var embedder = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = m.Encoder });
         var q = index.Query("dog", "bell");
         var best = files.OrderByDescending(f => CoalaTagIndex.Cosine(q, index.AlignAudio(embedder.EmbedFile(f)))).Take(2).ToArray();
         Assert.EndsWith(best[0], lines[1].Trim());

@@ -213,7 +213,7 @@ public class DecoderFuzzTests(ITestOutputHelper output)
         var dir = TestAssets.TempDir("fuzz");
         var patches = new PatchSource(FrontendSettings.Default);
         string modelPath = File.Exists("/work/models-wip/coala-aec-e6.onnx") ? "/work/models-wip/coala-aec-e6.onnx" : TestAssets.RandomModel();
-        using var embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = modelPath, Pooling = CoalaPooling.MeanAndStd });
+        using var embedder = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = modelPath, Pooling = CoalaPooling.MeanAndStd });
 
         var failures = new List<string>();
         var outcomes = new Dictionary<Outcome, int>();

@@ -46,7 +46,7 @@ public class CoalaEmbedEstimatorTests
         Assert.DoesNotContain(output.Schema, c => c.Name.Contains("coala", StringComparison.OrdinalIgnoreCase));
         var vectors = Column(output);
 
-        using var embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = model });
+        using var embedder = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = model });
         for (int i = 0; i < paths.Length; i++)
         {
             var expected = embedder.EmbedFile(paths[i]);
@@ -73,7 +73,7 @@ public class CoalaEmbedEstimatorTests
         var dir = TestAssets.TempDir("mlnet-samples");
         var model = TestAssets.RandomModel();
         var ml = new MLContext(seed: 1);
-        using var embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = model });
+        using var embedder = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = model });
 
         var x = TestAssets.Quantise16(TestAssets.Signal(3, Rate, seed: 7));
         var atRate = Column(ml.Transforms.CoalaEmbed("Embedding", "Audio", model)

@@ -5,7 +5,7 @@ namespace Coala.ML.Tests.Model;
 public class CoalaEmbedderTests
 {
     private static CoalaEmbedder Embedder(CoalaPooling pooling = CoalaPooling.Mean) =>
-        new(new CoalaEmbedOptions { ModelPath = TestAssets.RandomModel(), Pooling = pooling });
+        new(new CoalaEmbedderOptions { ModelPath = TestAssets.RandomModel(), Pooling = pooling });
 
     [Fact]
     public void TheSameInputGivesTheSameVectorBitForBitAcrossRunsAndInstances()
@@ -85,7 +85,7 @@ public class CoalaEmbedderTests
     {
         var dir = TestAssets.TempDir("embedder");
         var model = Path.Combine(dir, "none.onnx");
-        var ex = Assert.Throws<CoalaException>(() => new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = model }));
+        var ex = Assert.Throws<CoalaException>(() => new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = model }));
         Assert.Equal(model, ex.FilePath);
 
         using var e = Embedder();

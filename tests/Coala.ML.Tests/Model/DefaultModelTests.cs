@@ -44,9 +44,9 @@ public class DefaultModelTests
         var v = byDefault.Embed(x, Rate);
         AssertEmbedding(v);
         // The same vector as naming the default file explicitly, and not the same as another model.
-        using var named = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = ModelLocator.DefaultModelPath });
+        using var named = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = ModelLocator.DefaultModelPath });
         Assert.Equal(v, named.Embed(x, Rate));
-        using var random = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = TestAssets.RandomModel() });
+        using var random = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = TestAssets.RandomModel() });
         Assert.NotEqual(v, random.Embed(x, Rate));
         // And from a file.
         var wav = TestAssets.WriteWav(Path.Combine(TestAssets.TempDir("default-model"), "clip.wav"), x, Rate);

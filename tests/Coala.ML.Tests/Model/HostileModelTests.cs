@@ -128,7 +128,7 @@ public class HostileModelTests
         File.WriteAllBytes(path, model.ToByteArray());
         var wav = TestAssets.WriteWav(Path.Combine(dir, "a.wav"), TestAssets.Signal(3, 22000), 22000);
 
-        using (var embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = path }))
+        using (var embedder = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = path }))
         {
             var e = Assert.Throws<CoalaException>(() => embedder.EmbedFile(wav));
             Assert.Contains("non-finite", e.Message);

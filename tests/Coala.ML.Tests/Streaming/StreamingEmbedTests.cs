@@ -91,7 +91,7 @@ public class StreamingEmbedTests
         var model = TestAssets.RandomModel();
         AssertSamePatches(wav, FrontendSettings.Default, 7);
 
-        using var embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = model, Pooling = CoalaPooling.MeanAndStd });
+        using var embedder = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = model, Pooling = CoalaPooling.MeanAndStd });
         var clip = AudioReader.Read(wav);
         var oneShot = embedder.Embed(clip.Samples, clip.SampleRate, wav);
         var streamed = embedder.EmbedFile(wav);
@@ -171,7 +171,7 @@ public class StreamingEmbedTests
         BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(44 + 4 * 150_000), float.NaN);
         File.WriteAllBytes(wav, bytes);
 
-        using var embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = TestAssets.RandomModel() });
+        using var embedder = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = TestAssets.RandomModel() });
         var e = Assert.Throws<CoalaException>(() => embedder.EmbedFile(wav));
         Assert.Equal(wav, e.FilePath);
         Assert.Contains("NaN", e.Message);

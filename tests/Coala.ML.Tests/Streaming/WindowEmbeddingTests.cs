@@ -48,8 +48,8 @@ public class WindowEmbeddingTests
     {
         string model = TestAssets.RandomModel();
         string wav = TestAssets.WriteWav(Path.Combine(TestAssets.TempDir("windows"), "long.wav"), TestAssets.Signal(11.0, 22000, seed: 5), 22000);
-        using var pooled = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = model });
-        using var windowed = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = model, Pooling = CoalaPooling.None });
+        using var pooled = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = model });
+        using var windowed = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = model, Pooling = CoalaPooling.None });
         var windows = windowed.EmbedFileWindows(wav);
         double w = windowed.WindowSeconds;
         Assert.Equal(96 * 512 / 22000.0, w, 12);
@@ -98,7 +98,7 @@ public class WindowEmbeddingTests
         Assert.True(code == 0, err);
         var lines = File.ReadAllLines(csv);
         Assert.StartsWith("path,start_s,end_s,e0,", lines[0]);
-        using var windowed = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = model, Pooling = CoalaPooling.None });
+        using var windowed = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = model, Pooling = CoalaPooling.None });
         var expected = windowed.EmbedFileWindows(a, 1.117);
         var rowsA = lines.Skip(1).Where(l => l.StartsWith(a, StringComparison.Ordinal)).ToList();
         Assert.Equal(expected.Count, rowsA.Count);

@@ -160,7 +160,7 @@ public class ReferenceImportTests : IDisposable
     {
         string onnx = Path.Combine(_dir, "coala-paper-aec.onnx");
         ReferenceImporter.Import(_clone, CoalaVariant.AeC, onnx, tags: false);
-        using var embedder = new CoalaEmbedder(new CoalaEmbedOptions { ModelPath = onnx });
+        using var embedder = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = onnx });
         var samples = Enumerable.Range(0, 44100 * 3).Select(i => 0.3f * MathF.Sin(2 * MathF.PI * 440 * i / 44100f)).ToArray();
         var v = embedder.Embed(samples, 44100);
         Assert.True(v.Length >= 1152 && v.All(float.IsFinite) && v.Any(x => x != 0));
