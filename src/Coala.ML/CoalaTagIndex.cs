@@ -76,7 +76,7 @@ public sealed class CoalaTagIndex : IDisposable
     /// <param name="top">How many tags to return (at most the vocabulary size).</param>
     public IReadOnlyList<(string Tag, float Cosine)> Tags(ReadOnlySpan<float> embedding, int top = 10)
     {
-        if (top < 1) throw new CoalaException($"top must be at least 1, got {top}");
+        ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
         var scores = TagScores(AlignAudio(embedding));
         return Enumerable.Range(0, scores.Length).OrderByDescending(i => scores[i]).ThenBy(i => i)
             .Take(top).Select(i => (Vocabulary[i], scores[i])).ToList();

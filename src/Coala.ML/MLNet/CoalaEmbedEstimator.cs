@@ -33,8 +33,8 @@ public sealed class CoalaEmbedEstimator : IEstimator<ITransformer>
     {
         _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
         _options = options ?? throw new ArgumentNullException(nameof(options));
-        if (string.IsNullOrWhiteSpace(options.InputColumnName)) throw new CoalaException("CoalaEmbedOptions.InputColumnName is empty");
-        if (string.IsNullOrWhiteSpace(options.OutputColumnName)) throw new CoalaException("CoalaEmbedOptions.OutputColumnName is empty");
+        if (string.IsNullOrWhiteSpace(options.InputColumnName)) throw new ArgumentException("CoalaEmbedOptions.InputColumnName is empty", nameof(options));
+        if (string.IsNullOrWhiteSpace(options.OutputColumnName)) throw new ArgumentException("CoalaEmbedOptions.OutputColumnName is empty", nameof(options));
         if (options.Pooling is not (CoalaPooling.Mean or CoalaPooling.MeanAndStd))
             throw new ArgumentException($"CoalaEmbed pools each clip into one vector (Pooling Mean or MeanAndStd); for per-window vectors (Pooling {options.Pooling}) use CoalaEmbedder.EmbedFileWindows", nameof(options));
         _model = CoalaModel.Load(ModelLocator.Resolve(options.ModelPath));

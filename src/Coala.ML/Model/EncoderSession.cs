@@ -29,8 +29,8 @@ internal sealed class EncoderSession : IDisposable
     public EncoderSession(CoalaModel model, int? gpuDeviceId = null, bool fallbackToCpu = true, int intraOpThreads = 0)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (intraOpThreads < 0) throw new CoalaException($"intra-op threads must be 0 (automatic) or more, got {intraOpThreads}");
-        if (gpuDeviceId is < 0) throw new CoalaException($"GPU device id must be 0 or more, got {gpuDeviceId}");
+        if (intraOpThreads < 0) throw new ArgumentOutOfRangeException(nameof(intraOpThreads), intraOpThreads, "intra-op threads must be 0 (automatic) or more");
+        if (gpuDeviceId is < 0) throw new ArgumentOutOfRangeException(nameof(gpuDeviceId), gpuDeviceId, "the GPU device id must be 0 or more");
         Model = model;
         OnnxRuntimeNative.EnsureLoaded(model.Path);
 
@@ -163,7 +163,7 @@ internal sealed class EncoderSession : IDisposable
     public float[] Embed(PatchStream patches, bool withStd, int chunkPatches = DefaultChunkPatches)
     {
         ArgumentNullException.ThrowIfNull(patches);
-        if (chunkPatches <= 0) throw new CoalaException($"patches per encoder run must be 1 or more, got {chunkPatches}");
+        if (chunkPatches <= 0) throw new ArgumentOutOfRangeException(nameof(chunkPatches), chunkPatches, "patches per encoder run must be 1 or more");
         if (patches.PatchValues != Model.PatchValues)
             throw new CoalaException($"the patch stream gives {patches.PatchValues} values per patch; the model takes {Model.PatchValues}", Model.Path);
         int dim = Model.EmbeddingDim;

@@ -7,6 +7,7 @@ namespace Coala.ML.Tests.Cli;
 /// <c>coala import-reference</c> and <c>coala train --data FILE.h5</c> end to end on a "clone" of xavierfav/coala built
 /// from the committed fixtures (real scaler and vocabulary; random-weight state dicts and small HDF5 files in its layout).
 /// </summary>
+[Collection("Console")] // the CLI writes to the process-wide console
 public class ReferenceCommandsTests
 {
     private static readonly string Fixtures = Path.Combine(AppContext.BaseDirectory, "Fixtures", "training");
