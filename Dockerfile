@@ -1,5 +1,5 @@
 # The coala CLI in a container: dotnet publish of src/Coala.ML.Cli (framework-dependent, linux-x64) on the .NET 10
-# runtime image; the default model travels as /app/CoalaModels/coala-aec.onnx, so `embed` needs no model path.
+# runtime image; the default model travels as /app/CoalaModels/coala-ec.onnx, so `embed` needs no model path.
 #   docker build -t coala .
 #   docker run --rm -v "$PWD/audio:/data:ro" -v "$PWD/out:/out" coala embed /data --recursive --output /out/emb.parquet
 # The encoder runs on the CPU here (ONNX Runtime's CPU provider; the CUDA provider in the image needs the CUDA 13 and

@@ -73,9 +73,9 @@ cp "$root/.ci/package-test/Program.cs" "$app/Program.cs"
 echo "== consumer: restore and build"
 dotnet build "$app/consumer.csproj" -c Release -nologo -v q -o "$app/bin"
 restored=$NUGET_PACKAGES/coala.ml/$version
-[ -f "$restored/models/coala-aec.onnx" ] || { echo "package test: Coala.ML was not restored from the fresh feed" >&2; exit 1; }
-cmp "$restored/models/coala-aec.onnx" "$root/models/coala-aec.onnx"
-cmp "$app/bin/CoalaModels/coala-aec.onnx" "$root/models/coala-aec.onnx"
+[ -f "$restored/models/coala-ec.onnx" ] || { echo "package test: Coala.ML was not restored from the fresh feed" >&2; exit 1; }
+cmp "$restored/models/coala-ec.onnx" "$root/models/coala-ec.onnx"
+cmp "$app/bin/CoalaModels/coala-ec.onnx" "$root/models/coala-ec.onnx"
 
 echo "== consumer: run"
 extra=()
@@ -85,7 +85,7 @@ dotnet "$app/bin/consumer.dll" "$feed" "${extra[@]}"
 
 echo "== consumer: publish keeps the model beside the application"
 dotnet publish "$app/consumer.csproj" -c Release -nologo -v q --no-restore -o "$app/publish" >/dev/null
-cmp "$app/publish/CoalaModels/coala-aec.onnx" "$root/models/coala-aec.onnx"
+cmp "$app/publish/CoalaModels/coala-ec.onnx" "$root/models/coala-ec.onnx"
 
 echo "== consumer without a native ONNX Runtime: a CoalaException says which package to add"
 bare=$work/app-managed-only
@@ -103,7 +103,7 @@ python3 - "$feed/Coala.ML.Cli.linux-x64.$version.nupkg" <<'PY'
 import sys, zipfile
 names = set(zipfile.ZipFile(sys.argv[1]).namelist())
 base = "tools/net10.0/linux-x64/"
-for need in ("coala.dll", "DotnetToolSettings.xml", "CoalaModels/coala-aec.onnx", "CoalaModels/coala-aec.tags.onnx", "libonnxruntime.so"):
+for need in ("coala.dll", "DotnetToolSettings.xml", "CoalaModels/coala-ec.onnx", "CoalaModels/coala-ec.tags.onnx", "libonnxruntime.so"):
     if base + need not in names: sys.exit(f"package test: the tool package lacks {base + need}")
 windows = [n for n in names if n.startswith(base + "onnxruntime") and n.endswith(".dll")]
 if windows: sys.exit(f"package test: the linux-x64 tool package carries Windows ONNX Runtime files: {windows}")
@@ -120,9 +120,9 @@ with wave.open(sys.argv[1], "wb") as w:
                            for i in range(22050 * 3)))
 PY
 (cd "$work" && dotnet tool install --tool-path "$work/tool" --add-source "$feed" Coala.ML.Cli --version "$version")
-tool_model=$(find "$work/tool/.store" -path '*/CoalaModels/coala-aec.onnx' | head -n 1)
-[ -n "$tool_model" ] || { echo "package test: no CoalaModels/coala-aec.onnx in the installed tool" >&2; exit 1; }
-cmp "$tool_model" "$root/models/coala-aec.onnx"
+tool_model=$(find "$work/tool/.store" -path '*/CoalaModels/coala-ec.onnx' | head -n 1)
+[ -n "$tool_model" ] || { echo "package test: no CoalaModels/coala-ec.onnx in the installed tool" >&2; exit 1; }
+cmp "$tool_model" "$root/models/coala-ec.onnx"
 check_row() { # csv, input path: a header and one row of the input with 1152 finite values
   python3 - "$1" "$2" <<'PY'
 import csv, math, sys
@@ -143,7 +143,7 @@ publish=$(sed -n 's|^RUN \(dotnet publish .*\) -o /app$|\1|p' "$root/Dockerfile"
 [ -n "$publish" ] || { echo "package test: no 'RUN dotnet publish ... -o /app' line in the Dockerfile" >&2; exit 1; }
 # shellcheck disable=SC2086 # the Dockerfile's words, split as the shell in the image splits them
 (cd "$root" && with_machine_cache $publish -o "$work/publish" -nologo -v q -p:ContinuousIntegrationBuild=true >/dev/null)
-cmp "$work/publish/CoalaModels/coala-aec.onnx" "$root/models/coala-aec.onnx"
+cmp "$work/publish/CoalaModels/coala-ec.onnx" "$root/models/coala-ec.onnx"
 "$work/publish/coala" embed "$wav" --output "$work/published.csv"
 cmp "$work/tool.csv" "$work/published.csv"
 

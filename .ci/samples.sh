@@ -7,8 +7,8 @@
 # (regenerate them with scripts/notebooks.sh).
 # Outputs (PNGs, executed notebooks) go to runs/ci-samples/ (ignored by git).
 #   .ci/samples.sh
-# The model: the default one (CoalaModels/coala-aec.onnx beside the sample) when the build puts it there, else
-# models/coala-aec.onnx through COALA_MODEL.
+# The model: the default one (CoalaModels/coala-ec.onnx beside the sample) when the build puts it there, else
+# models/coala-ec.onnx through COALA_MODEL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -42,13 +42,13 @@ for p in InstrumentClassification GenreClassification; do
   dotnet build "samples/$p/$p.csproj" -c Release -v q -nologo -clp:ErrorsOnly
 done
 
-if [ -f samples/InstrumentClassification/bin/Release/net10.0/CoalaModels/coala-aec.onnx ]; then
-  echo "model: the default (CoalaModels/coala-aec.onnx beside the samples)"
-elif [ -f models/coala-aec.onnx ]; then
-  export COALA_MODEL=$root/models/coala-aec.onnx
+if [ -f samples/InstrumentClassification/bin/Release/net10.0/CoalaModels/coala-ec.onnx ]; then
+  echo "model: the default (CoalaModels/coala-ec.onnx beside the samples)"
+elif [ -f models/coala-ec.onnx ]; then
+  export COALA_MODEL=$root/models/coala-ec.onnx
   echo "model: $COALA_MODEL (no default model beside the samples)"
 else
-  echo "no model: neither CoalaModels/coala-aec.onnx beside the samples nor models/coala-aec.onnx" >&2
+  echo "no model: neither CoalaModels/coala-ec.onnx beside the samples nor models/coala-ec.onnx" >&2
   exit 1
 fi
 

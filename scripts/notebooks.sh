@@ -20,7 +20,7 @@ dotnet build samples/Coala.ML.Samples.Common/Coala.ML.Samples.Common.csproj -c R
 
 for nb in InstrumentClassification GenreClassification; do
   echo "== $nb.ipynb"
-  # The notebook's default model (../../models/coala-aec.onnx), whatever this shell has set; the fresh data; its
+  # The notebook's default model (../../models/coala-ec.onnx), whatever this shell has set; the fresh data; its
   # PNG copies go to the temporary folder.
   ( cd "samples/$nb" && env -u COALA_MODEL COALA_SAMPLE_TRAIN="$tmp/data/instruments/fluidr3" \
       COALA_SAMPLE_TEST="$tmp/data/instruments/timgm6mb" COALA_SAMPLE_DATA="$tmp/data/genres" \

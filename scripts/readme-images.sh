@@ -10,7 +10,7 @@
 #   /work/corpus-data/runs/aec): its losses.png, and its last reconstructions/epoch_NNN.png (validation patches,
 #   top row, vs the AE-C reconstructions, bottom row). Skipped with a note when the run folder has none.
 # --model: the encoder (default: $COALA_MODEL, else the default model installed beside the sample, else
-#   models/coala-aec.onnx). DIR defaults to docs/images.
+#   models/coala-ec.onnx). DIR defaults to docs/images.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=docs/images; INSTR=/work/corpus-data/instruments; RUN=/work/corpus-data/runs/aec; MODEL=${COALA_MODEL:-}
@@ -27,7 +27,7 @@ done
 mkdir -p "$OUT"
 dotnet build samples/InstrumentClassification/InstrumentClassification.csproj -c Release -v q -nologo -clp:ErrorsOnly
 bin=samples/InstrumentClassification/bin/Release/net10.0
-if [ -z "$MODEL" ] && [ ! -f "$bin/CoalaModels/coala-aec.onnx" ] && [ -f models/coala-aec.onnx ]; then MODEL=models/coala-aec.onnx; fi
+if [ -z "$MODEL" ] && [ ! -f "$bin/CoalaModels/coala-ec.onnx" ] && [ -f models/coala-ec.onnx ]; then MODEL=models/coala-ec.onnx; fi
 model_arg=(); [ -n "$MODEL" ] && model_arg=(--model "$MODEL")
 dotnet "$bin/InstrumentClassification.dll" --train "$INSTR/fluidr3" --test "$INSTR/timgm6mb" --out "$OUT" "${model_arg[@]}"
 

@@ -29,7 +29,7 @@ if (args[0] == "--no-native")
                  ("CoalaEmbedder()", Error(() => new CoalaEmbedder().Dispose())),
                  ("CoalaEmbed(...)", Error(() => ml0.Transforms.CoalaEmbed("Embedding", "Audio"))),
              })
-        Check(message.Contains("Microsoft.ML.OnnxRuntime (CPU)") && message.Contains("coala-aec.onnx"),
+        Check(message.Contains("Microsoft.ML.OnnxRuntime (CPU)") && message.Contains("coala-ec.onnx"),
               $"without a native ONNX Runtime, {what} is a CoalaException naming the package to add: {message}");
     Console.WriteLine(failures == 0 ? "consumer (no native runtime): all checks passed" : $"consumer: {failures} checks failed");
     return failures == 0 ? 0 : 1;
@@ -76,7 +76,7 @@ var data = ml.Data.LoadFromEnumerable(new[] { new Row { Audio = wav } });
 var m = ml.Transforms.CoalaEmbed("Embedding", "Audio").Fit(data).Transform(data).GetColumn<float[]>("Embedding").Single();
 Check(m.Length == 1152 && m.Zip(v).Max(p => Math.Abs(p.First - p.Second)) < 1e-5f, "CoalaEmbed gives the same vector in ML.NET");
 
-Check(File.Exists(Path.Combine(AppContext.BaseDirectory, "CoalaModels", "coala-aec.onnx")), "CoalaModels/coala-aec.onnx is beside the application");
+Check(File.Exists(Path.Combine(AppContext.BaseDirectory, "CoalaModels", "coala-ec.onnx")), "CoalaModels/coala-ec.onnx is beside the application");
 
 // What the two packages carry.
 static string[] Entries(string nupkg)
@@ -88,7 +88,7 @@ string? Package(string id) => Directory.GetFiles(feed, id + ".*.nupkg")
     .SingleOrDefault(f => Path.GetFileName(f).Length > id.Length + 1 && char.IsDigit(Path.GetFileName(f)[id.Length + 1]));
 var lib = Package("Coala.ML");
 var libEntries = lib is null ? [] : Entries(lib);
-foreach (var need in new[] { "lib/net10.0/Coala.ML.dll", "lib/net10.0/Coala.ML.xml", "models/coala-aec.onnx",
+foreach (var need in new[] { "lib/net10.0/Coala.ML.dll", "lib/net10.0/Coala.ML.xml", "models/coala-ec.onnx",
                              "build/Coala.ML.props", "buildTransitive/Coala.ML.props", "PACKAGE.md", "Coala.ML.nuspec" })
     Check(libEntries.Contains(need), $"Coala.ML package holds {need}");
 var training = Package("Coala.ML.Training");

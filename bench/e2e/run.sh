@@ -2,7 +2,7 @@
 # End-to-end throughput: `coala embed` against the Python peer (bench/e2e/peer_e2e.py) on the same 10 s clips,
 # both limited to 2 threads, in one run. Prints a markdown table and the max difference between their vectors.
 #
-#   bash bench/e2e/run.sh [--clips 100] [--repeat 5] [--model models/coala-aec.onnx] [--rate 44100] [--channels 2]
+#   bash bench/e2e/run.sh [--clips 100] [--repeat 5] [--model models/coala-ec.onnx] [--rate 44100] [--channels 2]
 #
 # --repeat N runs the two N times, alternating (peer, Coala.ML, peer, ...), and reports the median of each figure and
 # the range of the ratios: on a shared 2-core VM the peer's speed varies by up to 2x between consecutive runs.
@@ -11,7 +11,7 @@
 # and a Release build (dotnet build src/Coala.ML.Cli -c Release). Run it on an idle machine.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-clips=100 repeat=1 model=models/coala-aec.onnx rate=44100 channels=2 seconds=10
+clips=100 repeat=1 model=models/coala-ec.onnx rate=44100 channels=2 seconds=10
 while [ $# -gt 0 ]; do
   case "$1" in
     --clips) clips=$2; shift 2 ;; --repeat) repeat=$2; shift 2 ;; --model) model=$2; shift 2 ;; --rate) rate=$2; shift 2 ;;

@@ -8,7 +8,7 @@ public static class SampleRun
 {
     /// <summary>
     /// The model the samples use: <paramref name="explicitPath"/>, else the <c>COALA_MODEL</c> environment variable,
-    /// else null (the library's default model, <c>CoalaModels/coala-aec.onnx</c> beside the application).
+    /// else null (the library's default model, <c>CoalaModels/coala-ec.onnx</c> beside the application).
     /// </summary>
     public static string? ModelPath(string? explicitPath) =>
         !string.IsNullOrWhiteSpace(explicitPath) ? explicitPath
@@ -22,7 +22,7 @@ public static class SampleRun
     {
         log.WriteLine($"train: {train.Count} files ({AudioFolders.Describe(train)})");
         log.WriteLine($"test:  {test.Count} files ({AudioFolders.Describe(test)})");
-        log.WriteLine($"model: {modelPath ?? "default (CoalaModels/coala-aec.onnx beside the application)"}");
+        log.WriteLine($"model: {modelPath ?? "default (CoalaModels/coala-ec.onnx beside the application)"}");
         var ml = new MLContext(seed: 1);
         var sw = Stopwatch.StartNew();
         var model = AudioClassification.Pipeline(ml, modelPath).Fit(ml.Data.LoadFromEnumerable(train));

@@ -2,17 +2,17 @@ namespace Coala.ML.Model;
 
 /// <summary>
 /// Finds the model file: an explicit path, else the default model installed beside the application as
-/// <c>CoalaModels/coala-aec.onnx</c> (the Coala.ML package and project copy it there at build and publish).
+/// <c>CoalaModels/coala-ec.onnx</c> (the Coala.ML package and project copy it there at build and publish).
 /// </summary>
 internal static class ModelLocator
 {
     /// <summary>Folder, beside the application, that holds the default model.</summary>
     public const string DefaultModelFolder = "CoalaModels";
 
-    /// <summary>File name of the default (AE-C) encoder, looked up in <c>CoalaModels/</c> beside the application.</summary>
-    public const string DefaultModelFileName = "coala-aec.onnx";
+    /// <summary>File name of the default (E-C) encoder, looked up in <c>CoalaModels/</c> beside the application.</summary>
+    public const string DefaultModelFileName = "coala-ec.onnx";
 
-    /// <summary>Where the default model is expected: <c>AppContext.BaseDirectory/CoalaModels/coala-aec.onnx</c>.</summary>
+    /// <summary>Where the default model is expected: <c>AppContext.BaseDirectory/CoalaModels/coala-ec.onnx</c>.</summary>
     public static string DefaultModelPath => DefaultModelPathIn(AppContext.BaseDirectory);
 
     /// <summary>Where the default model is expected for an application in <paramref name="baseDirectory"/>.</summary>

@@ -7,8 +7,8 @@ using Microsoft.ML.Data;
 namespace Coala.ML.Tests.Model;
 
 /// <summary>
-/// The default AE-C model travels with the build (Coala.ML.csproj copies models/coala-aec.onnx to
-/// CoalaModels/coala-aec.onnx beside every referencing project's output) and is found with no model path.
+/// The default E-C model travels with the build (Coala.ML.csproj copies models/coala-ec.onnx to
+/// CoalaModels/coala-ec.onnx beside every referencing project's output) and is found with no model path.
 /// </summary>
 public class DefaultModelTests
 {
@@ -26,7 +26,7 @@ public class DefaultModelTests
     [Fact]
     public void TheDefaultModelIsCopiedBesideTheOutput()
     {
-        var expected = Path.Combine(AppContext.BaseDirectory, "CoalaModels", "coala-aec.onnx");
+        var expected = Path.Combine(AppContext.BaseDirectory, "CoalaModels", "coala-ec.onnx");
         Assert.Equal(expected, ModelLocator.DefaultModelPath);
         Assert.True(File.Exists(expected), $"{expected} is missing: the build did not copy the default model");
         Assert.Equal(expected, ModelLocator.Resolve(null));
@@ -76,7 +76,7 @@ public class DefaultModelTests
     public void AMissingDefaultModelIsACoalaErrorNamingTheExpectedFile()
     {
         var appDir = TestAssets.TempDir("no-default-model");
-        var expected = Path.Combine(appDir, "CoalaModels", "coala-aec.onnx");
+        var expected = Path.Combine(appDir, "CoalaModels", "coala-ec.onnx");
         foreach (var given in new[] { null, "", "   " })
         {
             var e = Assert.Throws<CoalaException>(() => ModelLocator.Resolve(given, appDir));

@@ -14,8 +14,8 @@ public class OnnxRuntimeNativeTests
         // What ONNX Runtime's managed package throws when no native package is referenced.
         var thrown = new TypeInitializationException("Microsoft.ML.OnnxRuntime.NativeMethods",
             new DllNotFoundException("Unable to load shared library 'onnxruntime' or one of its dependencies.\n/app/libonnxruntime.so: cannot open"));
-        var e = OnnxRuntimeNative.Describe(thrown, "/app/CoalaModels/coala-aec.onnx");
-        Assert.Equal("/app/CoalaModels/coala-aec.onnx", e.FilePath);
+        var e = OnnxRuntimeNative.Describe(thrown, "/app/CoalaModels/coala-ec.onnx");
+        Assert.Equal("/app/CoalaModels/coala-ec.onnx", e.FilePath);
         Assert.Contains("not installed", e.Message);
         Assert.Contains("Microsoft.ML.OnnxRuntime (CPU)", e.Message);
         Assert.Contains("Microsoft.ML.OnnxRuntime.Gpu (CUDA)", e.Message);
