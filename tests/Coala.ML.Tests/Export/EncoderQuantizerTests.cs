@@ -145,6 +145,11 @@ public class EncoderQuantizerTests(ITestOutputHelper output)
         Assert.Contains("calibrated on", stdout);
         Assert.Contains("cosine fp32 vs int8 on 3 calibration file(s)", stdout);
         Assert.Equal(EncoderQuantizer.SchemeInt8, CoalaModel.Load(outPath).Quantization);
+
+        // coala embed says which encoder it ran.
+        var (embedCode, _, embedErr) = CliRunner.Run("embed", Clips("quantize-cli-embed", 1, seed: 11), "--model", outPath, "--output", Path.Combine(dir, "e.csv"));
+        Assert.True(embedCode == 0, embedErr);
+        Assert.Contains($"with a quantized encoder ({EncoderQuantizer.SchemeInt8})", embedErr);
     }
 
     [Fact]
