@@ -20,6 +20,7 @@ internal static class CommandRegistry
         yield return TrainCommand.Create();
         yield return ExportCommand.Create();
         yield return ImportReferenceCommand.Create();
+        yield return QuantizeCommand.Create();
         yield return EvaluateCommand.Create();
         yield return CorrelateCommand.Create();
         foreach (var c in TagCommands.Create()) yield return c;

@@ -240,7 +240,8 @@ internal static class EmbedCommand
                 Write(target, format, files, results, embedder.Dimension, perWindow ? windows : null);
             }
             catch (CoalaException e) { return CliError.Fail("embed", e.Message); }
-            err.WriteLine($"wrote {ok} embeddings ({embedder.Dimension} values each) to {(toStdout ? "standard output" : Printable.Escape(output))}");
+            err.WriteLine($"wrote {ok} embeddings ({embedder.Dimension} values each) to {(toStdout ? "standard output" : Printable.Escape(output))}"
+                + (embedder.Quantization is { } q ? $" with a quantized encoder ({q})" : ""));
             err.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"embedding took {seconds:F2} s ({files.Count / Math.Max(seconds, 1e-9):F2} files/s, model load and output not counted)"));
             var cut = Enumerable.Range(0, files.Count).Where(i => truncated[i] is not null && results[i] is not null).ToList();

@@ -29,7 +29,16 @@ internal static class EncoderFingerprint
         try { model = ModelProto.Parser.ParseFrom(onnxModel); }
         catch (Exception e) { throw new CoalaException($"not an ONNX model ({e.Message})", path, e); }
         var tensors = model.Graph?.Initializer.Where(t => t.Name.StartsWith(Prefix, StringComparison.Ordinal)).ToList() ?? [];
-        if (tensors.Count == 0) throw new CoalaException("the encoder model holds no audio_encoder.* weights", path);
+        if (tensors.Count == 0)
+        {
+            // An int8 encoder (EncoderQuantizer) holds no fp32 weights; it records its fp32 original's fingerprint, so
+            // that the tag models exported beside the original pair with it.
+            var meta = model.MetadataProps.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+            if (meta.ContainsKey(EncoderQuantizer.KeyQuantization) && meta.TryGetValue(EncoderQuantizer.KeySourceFingerprint, out var source)
+                && source.Length == 64 && source.All(char.IsAsciiHexDigitLower))
+                return source;
+            throw new CoalaException("the encoder model holds no audio_encoder.* weights", path);
+        }
         return Hash(tensors.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => (t.Name, FloatBytes(t, path))));
     }
 

@@ -25,6 +25,13 @@ internal static class OnnxEncoderWriter
     // Initializer names the loader checks against the metadata.
     public const string PatchShapeName = "coala_patch_shape";
 
+    // Tensors between the stages, by name: the int8 quantizer (EncoderQuantizer) replaces the blocks between
+    // ScaledPatchesName and BlockOutput(Blocks - 1) and keeps the rest of the graph as written here.
+    public const string ScaledPatchesName = "patches_scaled";
+    public static string BlockConv(int block) => $"block{block}_conv";
+    public static string BlockNorm(int block) => $"block{block}_bn";
+    public static string BlockOutput(int block) => $"block{block}_relu";
+
     public const string KeyEmbeddingDim = "coala.embedding_dim";
     public const string KeyFormatVersion = "coala.format_version";
     public const string KeyArchitecture = "coala.architecture";
@@ -95,9 +102,9 @@ internal static class OnnxEncoderWriter
         g.Initializer.Add(FloatTensor(MinMaxScaler.GraphScaleName, [1, 1, bands, 1], Enumerable.Range(0, bands).Select(scaler.Scale).ToArray()));
         g.Node.Add(Node("Reshape", [InputName, PatchShapeName], ["patches"]));
         g.Node.Add(Node("Sub", ["patches", MinMaxScaler.GraphMinName], ["patches_centred"]));
-        g.Node.Add(Node("Mul", ["patches_centred", MinMaxScaler.GraphScaleName], ["patches_scaled"]));
+        g.Node.Add(Node("Mul", ["patches_centred", MinMaxScaler.GraphScaleName], [ScaledPatchesName]));
 
-        string x = "patches_scaled";
+        string x = ScaledPatchesName;
         if (framesByBands)
         {
             var transpose = Node("Transpose", [x], ["patches_frames_bands"]);
@@ -113,7 +120,7 @@ internal static class OnnxEncoderWriter
                 var t = weights[name];
                 g.Initializer.Add(FloatTensor(name, t.Shape.Select(d => (long)d).ToArray(), t.Values));
             }
-            var convNode = Node("Conv", [x, conv + ".weight", conv + ".bias"], [$"block{b}_conv"]);
+            var convNode = Node("Conv", [x, conv + ".weight", conv + ".bias"], [BlockConv(b)]);
             convNode.Attribute.Add(Ints("kernel_shape", EncoderWeights.Kernel, EncoderWeights.Kernel));
             convNode.Attribute.Add(Ints("strides", 2, 2));
             convNode.Attribute.Add(Ints("pads", 1, 1, 1, 1));
@@ -121,11 +128,11 @@ internal static class OnnxEncoderWriter
             convNode.Attribute.Add(Int("group", 1));
             g.Node.Add(convNode);
             var bnNode = Node("BatchNormalization",
-                [$"block{b}_conv", bn + ".weight", bn + ".bias", bn + ".running_mean", bn + ".running_var"], [$"block{b}_bn"]);
+                [BlockConv(b), bn + ".weight", bn + ".bias", bn + ".running_mean", bn + ".running_var"], [BlockNorm(b)]);
             bnNode.Attribute.Add(Float("epsilon", EncoderWeights.BatchNormEpsilon));
             g.Node.Add(bnNode);
-            g.Node.Add(Node("Relu", [$"block{b}_bn"], [$"block{b}_relu"]));
-            x = $"block{b}_relu";
+            g.Node.Add(Node("Relu", [BlockNorm(b)], [BlockOutput(b)]));
+            x = BlockOutput(b);
         }
 
         // [P, C, h, w] -> [P, dim] (PyTorch's view order), then mean and population std over patches.

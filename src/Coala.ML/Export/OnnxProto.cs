@@ -40,6 +40,24 @@ internal static class OnnxProto
         return t;
     }
 
+    /// <summary>A tensor of 1-byte (int8, uint8) or 4-byte (int32) elements from their little-endian bytes.</summary>
+    internal static TensorProto RawTensor(string name, TensorProto.Types.DataType type, long[] dims, ReadOnlySpan<byte> bytes)
+    {
+        int size = type switch
+        {
+            TensorProto.Types.DataType.Int8 or TensorProto.Types.DataType.Uint8 => 1,
+            TensorProto.Types.DataType.Int32 or TensorProto.Types.DataType.Float => 4,
+            _ => throw new ArgumentException($"unsupported raw tensor type {type}"),
+        };
+        long count = dims.Aggregate(1L, (a, b) => a * b);
+        if (count * size != bytes.Length) throw new CoalaException($"tensor '{name}' has {bytes.Length} bytes for {count} elements of {size} byte(s)");
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("writing ONNX needs a little-endian platform");
+        var t = new TensorProto { Name = name, DataType = (int)type };
+        t.Dims.AddRange(dims);
+        t.RawData = ByteString.CopyFrom(bytes);
+        return t;
+    }
+
     internal static TensorProto Int64Tensor(string name, long[] values)
     {
         var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };

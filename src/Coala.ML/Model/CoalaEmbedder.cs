@@ -50,6 +50,9 @@ public sealed class CoalaEmbedder : IDisposable
     private readonly bool _perWindow;
     private readonly Features.FrontendSettings _frontend;
 
+    /// <summary>The encoder's quantization scheme (<c>coala.quantization</c>), or <c>null</c> for fp32.</summary>
+    internal string? Quantization => _session.Model.Quantization;
+
     /// <summary>Seconds between the starts of consecutive non-overlapping windows: one patch (96 frames of 512 samples at 22 kHz, 2.23 s).</summary>
     public double WindowSeconds => (double)_frontend.PatchFrames * _frontend.HopLength / _frontend.SampleRate;
 

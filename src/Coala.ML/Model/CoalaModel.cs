@@ -29,6 +29,8 @@ internal sealed class CoalaModel
     public int FormatVersion { get; }
     /// <summary>coala.architecture, or <c>null</c> when the model does not say.</summary>
     public string? Architecture { get; }
+    /// <summary>The quantization scheme (<c>coala.quantization</c>, e.g. int8-qlinearconv-v1), or <c>null</c> for an fp32 encoder.</summary>
+    public string? Quantization => Metadata.TryGetValue(EncoderQuantizer.KeyQuantization, out var q) ? q : null;
     /// <summary>All metadata_props of the model.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
