@@ -59,6 +59,33 @@ step "GenreClassification console (SYNTHETIC data)"
 dotnet samples/GenreClassification/bin/Release/net10.0/GenreClassification.dll \
   --data "$out/data/genres" --output "$out/console"
 
+step "FindInRecording console (FSDD clips in a long recording)"
+dotnet build samples/FindInRecording/FindInRecording.csproj -c Release -v q -nologo -clp:ErrorsOnly
+# A 30 s recording: nine spoken digits of different speakers with 1.5 s of silence around each; the query is one of
+# them, and the best window must contain the middle of where it was placed.
+expect=$(python3 - "$root/../shared/data/fsdd/recordings" "$out/data/recording" <<'EOF'
+import os, sys, wave
+src, dst = sys.argv[1], sys.argv[2]
+os.makedirs(dst, exist_ok=True)
+names = ["0_jackson_0", "1_nicolas_1", "2_theo_2", "3_yweweler_3", "4_george_4", "5_lucas_5", "6_jackson_6", "7_nicolas_7", "8_theo_8"]
+gap = b"\0\0" * int(1.5 * 8000)
+frames, mid = b"", None
+for i, n in enumerate(names):
+    with wave.open(os.path.join(src, n + ".wav")) as w:
+        assert (w.getframerate(), w.getnchannels(), w.getsampwidth()) == (8000, 1, 2)
+        clip = w.readframes(w.getnframes())
+    frames += gap
+    if i == 6: mid = (len(frames) + len(clip) / 2) / 2 / 8000
+    frames += clip
+frames += gap
+with wave.open(os.path.join(dst, "recording.wav"), "wb") as w:
+    w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000); w.writeframes(frames)
+print(f"{mid:.2f}")
+EOF
+)
+dotnet samples/FindInRecording/bin/Release/net10.0/FindInRecording.dll --recording "$out/data/recording/recording.wav" \
+  --query "$root/../shared/data/fsdd/recordings/6_jackson_6.wav" --hop 0.5 --top 3 --expect "$expect"
+
 # A notebook runs from its own folder (its #r paths are relative to it); dotnet-repl exits non-zero when a cell
 # fails, and notebook_outputs.py prints the cells' text and checks for errors and pictures once more, then checks the
 # committed notebook's own outputs (present, made from the current cells; differences from this run are listed).

@@ -19,6 +19,12 @@ internal static class OnnxEncoderWriter
 {
     public const string InputName = "coala_logmel", MeanOutput = "coala_mean", StdOutput = "coala_std";
 
+    /// <summary>
+    /// Per-window output [P, dim]: each patch's encoding before pooling (<see cref="MeanOutput"/> is its mean over P).
+    /// Written since 2026-12-05; older model files lack it, and readers fall back to one patch a run.
+    /// </summary>
+    public const string WindowsOutput = "coala_windows", PatchesDim = "P";
+
     /// <summary>Name of the symbolic input length (patches x bands x frames).</summary>
     public const string LengthDim = "L";
 
@@ -95,6 +101,7 @@ internal static class OnnxEncoderWriter
         // Rank-1 outputs: ML.NET then sees a plain Vector<Single, dim> rather than a [1, dim] tensor.
         g.Output.Add(TensorInfo(MeanOutput, Dim(dim)));
         g.Output.Add(TensorInfo(StdOutput, Dim(dim)));
+        g.Output.Add(TensorInfo(WindowsOutput, DimParam(PatchesDim), Dim(dim)));
 
         // Patches [P, 1, bands, frames], scaled per band.
         g.Initializer.Add(Int64Tensor(PatchShapeName, [-1, 1, bands, frames]));
@@ -139,6 +146,7 @@ internal static class OnnxEncoderWriter
         var flatten = Node("Flatten", [x], ["features"]);
         flatten.Attribute.Add(Int("axis", 1));
         g.Node.Add(flatten);
+        g.Node.Add(Node("Identity", ["features"], [WindowsOutput]));
         g.Node.Add(ReduceMean("features", MeanOutput, keepDims: false));
         g.Node.Add(Node("Sub", ["features", MeanOutput], ["deviation"])); // [P, dim] - [dim] broadcasts
         g.Node.Add(Node("Mul", ["deviation", "deviation"], ["deviation_sq"]));

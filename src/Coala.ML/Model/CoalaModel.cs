@@ -37,6 +37,9 @@ internal sealed class CoalaModel
     /// <summary>Values one patch holds (bands x frames).</summary>
     public int PatchValues => Frontend.MelBands * Frontend.PatchFrames;
 
+    /// <summary>Whether the graph has the per-window output <see cref="OnnxEncoderWriter.WindowsOutput"/> ([P, dim]; files written before 2026-12-05 lack it).</summary>
+    public bool HasWindowsOutput { get; private init; }
+
     private CoalaModel(string path, byte[] bytes, FrontendSettings frontend, int dim, int formatVersion,
         IReadOnlyDictionary<string, string> metadata)
     {
@@ -81,8 +84,19 @@ internal sealed class CoalaModel
         CheckOutput(g, OnnxEncoderWriter.MeanOutput, dim, path);
         CheckOutput(g, OnnxEncoderWriter.StdOutput, dim, path);
         CheckInitializers(g, frontend, path);
+        bool windows = g.Output.Any(o => o.Name == OnnxEncoderWriter.WindowsOutput);
+        if (windows) CheckWindowsOutput(g, dim, path);
 
-        return new CoalaModel(path, bytes, frontend, dim, formatVersion, meta);
+        return new CoalaModel(path, bytes, frontend, dim, formatVersion, meta) { HasWindowsOutput = windows };
+    }
+
+    private static void CheckWindowsOutput(GraphProto g, int dim, string path)
+    {
+        var dims = TensorDims(g.Output.First(o => o.Name == OnnxEncoderWriter.WindowsOutput), path);
+        bool ok = dims.Count == 2 && dims[0].ValueCase != TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue
+                  && dims[1].ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue && dims[1].DimValue == dim;
+        if (!ok)
+            throw new CoalaException($"output '{OnnxEncoderWriter.WindowsOutput}' has shape {Shape(dims)}; expected [P, {dim}] with P symbolic", path);
     }
 
     private static void CheckInput(GraphProto g, string path)

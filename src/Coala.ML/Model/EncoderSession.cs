@@ -13,6 +13,7 @@ internal sealed class EncoderSession : IDisposable
     private readonly string[] _inputNames = [OnnxEncoderWriter.InputName];
     private readonly string[] _meanOnly = [OnnxEncoderWriter.MeanOutput];
     private readonly string[] _meanAndStd = [OnnxEncoderWriter.MeanOutput, OnnxEncoderWriter.StdOutput];
+    private readonly string[] _windowsOnly = [OnnxEncoderWriter.WindowsOutput];
     private int _disposed;
 
     public CoalaModel Model { get; }
@@ -132,23 +133,50 @@ internal sealed class EncoderSession : IDisposable
         return result;
     }
 
+    /// <summary>Runs the graph's per-window output on the first <paramref name="patchCount"/> patches: [patchCount, dim], flattened.</summary>
+    private float[] RunWindows(float[] patches, int patchCount)
+    {
+        int dim = Model.EmbeddingDim, length = patchCount * Model.PatchValues;
+        try
+        {
+            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, patches.AsMemory(0, length), [1, length]);
+            using var runOptions = new RunOptions();
+            using var outputs = _session.Run(runOptions, _inputNames, [input], _windowsOnly);
+            var span = outputs[0].GetTensorDataAsSpan<float>();
+            if (span.Length != patchCount * dim)
+                throw new CoalaException($"output '{OnnxEncoderWriter.WindowsOutput}' gave {span.Length} values, expected {patchCount} x {dim}", Model.Path);
+            return span.ToArray();
+        }
+        catch (Exception e) when (e is not CoalaException)
+        {
+            throw new CoalaException($"ONNX Runtime failed to run the encoder: {e.Message.Trim()}", Model.Path, e);
+        }
+    }
+
     /// <summary>Patches per encoder run when embedding a stream (bounds ONNX Runtime's activation memory).</summary>
     public const int DefaultChunkPatches = 16;
 
     /// <summary>
-    /// One embedding per patch of the stream, in order (per-window embeddings). Each patch runs alone through the
-    /// graph, whose mean over one patch is that patch's encoding, so every Coala.ML model file gives them; memory is
-    /// one patch plus the vectors.
+    /// One embedding per patch of the stream, in order (per-window embeddings): the graph's per-window output
+    /// <see cref="OnnxEncoderWriter.WindowsOutput"/>, in runs of <see cref="DefaultChunkPatches"/> patches. A model
+    /// file without that output (written before it existed) runs each patch alone, whose mean over one patch is that
+    /// patch's encoding. Memory is one run of patches plus the vectors.
     /// </summary>
     public List<float[]> EmbedWindows(PatchStream patches)
     {
         ArgumentNullException.ThrowIfNull(patches);
         if (patches.PatchValues != Model.PatchValues)
             throw new CoalaException($"the patch stream gives {patches.PatchValues} values per patch; the model takes {Model.PatchValues}", Model.Path);
-        var buffer = new float[Model.PatchValues];
+        int chunk = Model.HasWindowsOutput ? DefaultChunkPatches : 1, dim = Model.EmbeddingDim;
+        var buffer = new float[chunk * Model.PatchValues];
         var windows = new List<float[]>();
-        while (patches.Read(buffer) > 0)
-            windows.Add(Finite(Run(buffer, 1, withStd: false), patches.Source));
+        int n;
+        while ((n = patches.Read(buffer)) > 0)
+        {
+            if (!Model.HasWindowsOutput) { windows.Add(Finite(Run(buffer, 1, withStd: false), patches.Source)); continue; }
+            var all = Finite(RunWindows(buffer, n), patches.Source);
+            for (int k = 0; k < n; k++) windows.Add(all.AsSpan(k * dim, dim).ToArray());
+        }
         if (windows.Count == 0) throw new CoalaException("the audio gave no patches", patches.Source);
         return windows;
     }

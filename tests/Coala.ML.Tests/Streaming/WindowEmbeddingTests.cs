@@ -1,3 +1,4 @@
+using Coala.ML.Export;
 using System.Globalization;
 using Coala.ML.Features;
 using Coala.ML.Tests.TestSupport;
@@ -41,6 +42,48 @@ public class WindowEmbeddingTests
             Assert.True(half.AsSpan(per + b * s.PatchFrames, h).SequenceEqual(plain.AsSpan(b * s.PatchFrames + h, h)), $"band {b}");
         Assert.Throws<ArgumentOutOfRangeException>(() => new StreamingPatcher(s, "t", 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new StreamingPatcher(s, "t", s.PatchFrames + 1));
+    }
+
+    [Fact]
+    public void TheGraphsPerWindowOutputAveragesToItsPooledOutputAndOlderFilesStillGiveWindows()
+    {
+        string model = TestAssets.RandomModel(seed: 4);
+        var loaded = Coala.ML.Model.CoalaModel.Load(model);
+        Assert.True(loaded.HasWindowsOutput);
+        string wav = TestAssets.WriteWav(Path.Combine(TestAssets.TempDir("windows-graph"), "long.wav"), TestAssets.Signal(40.0, 22000, seed: 9), 22000);
+
+        // One run of the graph: coala_windows [P, 1152] beside coala_mean [1152]; their mean equals the pooled output.
+        var patches = new Coala.ML.Features.CoalaFrontend(loaded.Frontend).EmbeddingPatches(
+            Coala.ML.Audio.AudioReader.Read(wav).Samples, out int count);
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(loaded.Bytes);
+        var input = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(patches, [1, patches.Length]);
+        using var outputs = session.Run(new Microsoft.ML.OnnxRuntime.RunOptions(), [OnnxEncoderWriter.InputName], [input],
+            [OnnxEncoderWriter.WindowsOutput, OnnxEncoderWriter.MeanOutput]);
+        var perWindow = outputs[0].GetTensorDataAsSpan<float>().ToArray();
+        var pooled = outputs[1].GetTensorDataAsSpan<float>().ToArray();
+        Assert.Equal(new long[] { count, 1152 }, outputs[0].GetTensorTypeAndShape().Shape);
+        Assert.True(count >= 17);
+        for (int d = 0; d < 1152; d++)
+            Assert.Equal(pooled[d], Enumerable.Range(0, count).Average(k => (double)perWindow[k * 1152 + d]), 1e-6);
+
+        // The embedder reads the windows in runs of 16 patches; a file without the output runs one patch at a time.
+        var old = Onnx.ModelProto.Parser.ParseFrom(loaded.Bytes);
+        old.Graph.Output.Remove(old.Graph.Output.First(o => o.Name == OnnxEncoderWriter.WindowsOutput));
+        old.Graph.Node.Remove(old.Graph.Node.First(n => n.Output.Contains(OnnxEncoderWriter.WindowsOutput)));
+        string oldPath = Path.Combine(TestAssets.TempDir("windows-graph"), "old.onnx");
+        File.WriteAllBytes(oldPath, Google.Protobuf.MessageExtensions.ToByteArray(old));
+        Assert.False(Coala.ML.Model.CoalaModel.Load(oldPath).HasWindowsOutput);
+        using var chunked = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = model, Pooling = CoalaPooling.None });
+        using var single = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = oldPath, Pooling = CoalaPooling.None });
+        var a = chunked.EmbedFileWindows(wav);
+        var b = single.EmbedFileWindows(wav);
+        Assert.Equal(count, a.Count);
+        Assert.Equal(count, b.Count);
+        for (int k = 0; k < count; k++)
+        {
+            Assert.Equal(perWindow.AsSpan(k * 1152, 1152).ToArray(), a[k].Embedding);
+            for (int d = 0; d < 1152; d++) Assert.Equal(a[k].Embedding[d], b[k].Embedding[d], 1e-5);
+        }
     }
 
     [Fact]
