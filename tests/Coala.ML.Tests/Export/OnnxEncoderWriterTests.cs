@@ -110,9 +110,12 @@ public class OnnxEncoderWriterTests(ReferenceFeaturesFixture reference, ITestOut
         Assert.Equal("L", dims[1].DimParam);
         Assert.Equal((int)TensorProto.Types.DataType.Float, input.Type.TensorType.ElemType);
 
-        Assert.Equal(["coala_mean", "coala_std"], model.Graph.Output.Select(o => o.Name));
-        foreach (var o in model.Graph.Output)
+        Assert.Equal(["coala_mean", "coala_std", "coala_windows"], model.Graph.Output.Select(o => o.Name));
+        foreach (var o in model.Graph.Output.Take(2))
             Assert.Equal([1152L], o.Type.TensorType.Shape.Dim.Select(d => d.DimValue));
+        var windows = model.Graph.Output[2].Type.TensorType.Shape.Dim;   // [P, 1152], P symbolic
+        Assert.Equal("P", windows[0].DimParam);
+        Assert.Equal(1152L, windows[1].DimValue);
 
         var meta = model.MetadataProps.ToDictionary(p => p.Key, p => p.Value);
         foreach (var (k, v) in FrontendSettings.Default.ToMetadata()) Assert.Equal(v, meta[k]);

@@ -177,6 +177,10 @@ public class CoalaModelTests : IDisposable
         m = Valid();
         m.Graph.Output[1].Type.TensorType.Shape.Dim.Insert(0, new TensorShapeProto.Types.Dimension { DimValue = 1 });
         LoadFails(Save(m), "output 'coala_std' has shape [1, 1152]");
+
+        m = Valid();
+        m.Graph.Output[2].Type.TensorType.Shape.Dim[1].DimValue = 64;
+        LoadFails(Save(m), "output 'coala_windows' has shape");
     }
 
     [Fact]
