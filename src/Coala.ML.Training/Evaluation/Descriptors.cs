@@ -1,3 +1,4 @@
+using Coala.ML.Features;
 using System.Runtime.CompilerServices;
 using Coala.ML.Audio;
 using NWaves.Filters.Fda;
@@ -22,9 +23,9 @@ internal enum DescriptorGroup
 /// fixed here so that runs repeat).
 /// </summary>
 internal sealed record DescriptorSettings(
-    int SampleRate = 22000,
-    int FftSize = 1024,
-    int HopLength = 512,
+    int SampleRate = FrontendSettings.ReferenceSampleRate,
+    int FftSize = FrontendSettings.ReferenceFftSize,
+    int HopLength = FrontendSettings.ReferenceHopLength,
     int MelBands = 128,
     int MfccCount = 20,
     double TopDb = 80,

@@ -1,3 +1,4 @@
+using Coala.ML.Features;
 using System.Collections.Concurrent;
 using Coala.ML.Audio;
 using NWaves.FeatureExtractors;
@@ -19,7 +20,7 @@ namespace Coala.ML.Training.Evaluation;
 /// </summary>
 internal sealed class MfccFeatures : IFeatureExtractor
 {
-    public const int SampleRate = 22000, FrameSize = 1024, HopSize = 512, MelBands = 128, Coefficients = 20, DeltaWidth = 9;
+    public const int SampleRate = FrontendSettings.ReferenceSampleRate, FrameSize = FrontendSettings.ReferenceFftSize, HopSize = FrontendSettings.ReferenceHopLength, MelBands = 128, Coefficients = 20, DeltaWidth = 9;
     public const float LogFloor = 1e-10f;
 
     private readonly ConcurrentBag<MfccExtractor> _pool = new();

@@ -30,7 +30,7 @@ internal static class ReferenceImporter
     /// <summary>The reference's frontend (utils.compute_spectrogram): 22000 Hz, n_fft 1024, hop 512, 96 mel bands, Hann, log(x + eps).</summary>
     public static FrontendSettings Frontend { get; } = new()
     {
-        SampleRate = 22000, FftSize = 1024, HopLength = 512, MelBands = 96, PatchFrames = 96, Window = WindowKind.Hann,
+        SampleRate = FrontendSettings.ReferenceSampleRate, FftSize = FrontendSettings.ReferenceFftSize, HopLength = FrontendSettings.ReferenceHopLength, MelBands = 96, PatchFrames = 96, Window = WindowKind.Hann,
         LogEpsilon = 1.1920929e-07f, FMin = 0f, FMax = null,
     };
 

@@ -13,9 +13,15 @@ internal enum WindowKind { Hann, Hamming }
 /// </summary>
 internal sealed record FrontendSettings
 {
-    public int SampleRate { get; init; } = 22000;
-    public int FftSize { get; init; } = 1024;
-    public int HopLength { get; init; } = 512;
+    public int SampleRate { get; init; } = ReferenceSampleRate;
+    public int FftSize { get; init; } = ReferenceFftSize;
+    public int HopLength { get; init; } = ReferenceHopLength;
+
+    /// <summary>
+    /// The paper's analysis rate and STFT (xavierfav/coala): the one source of these numbers for the COALA frontend,
+    /// the MFCC baseline and the descriptor analysis.
+    /// </summary>
+    public const int ReferenceSampleRate = 22000, ReferenceFftSize = 1024, ReferenceHopLength = 512;
     public int MelBands { get; init; } = 96;
     public int PatchFrames { get; init; } = 96;
     public WindowKind Window { get; init; } = WindowKind.Hann;
