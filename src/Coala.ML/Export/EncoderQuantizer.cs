@@ -44,9 +44,6 @@ internal static class EncoderQuantizer
     private static string ActZeroPoint(int stage) => $"{Prefix}act{stage}_zero_point";
     private static string ActQuantized(int stage) => $"{Prefix}act{stage}";
 
-    /// <summary>Whether <paramref name="model"/> is a quantized encoder (its scheme), else <c>null</c>.</summary>
-    public static string? Scheme(CoalaModel model) => model.Metadata.TryGetValue(KeyQuantization, out var s) ? s : null;
-
     /// <summary>
     /// Runs the fp32 encoder on the patches of <paramref name="files"/> (in a fixed shuffled order, so that a capped
     /// run still samples the whole folder) until <paramref name="maxPatches"/> patches, and records the range of the
@@ -57,7 +54,7 @@ internal static class EncoderQuantizer
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(files);
-        if (Scheme(model) is { } scheme)
+        if (model.Quantization is { } scheme)
             throw new CoalaException($"the model is already quantized ({KeyQuantization} = {scheme}); quantize its fp32 original", model.Path);
         if (maxPatches < 1) throw new CoalaException($"calibration needs at least 1 patch, got a maximum of {maxPatches}");
         if (files.Count == 0) throw new CoalaException("no calibration audio files given");
@@ -137,7 +134,7 @@ internal static class EncoderQuantizer
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(ranges);
-        if (Scheme(model) is { } scheme)
+        if (model.Quantization is { } scheme)
             throw new CoalaException($"the model is already quantized ({KeyQuantization} = {scheme}); quantize its fp32 original", model.Path);
         int stages = EncoderWeights.Blocks + 1;
         if (ranges.Min.Length != stages || ranges.Max.Length != stages)
@@ -191,11 +188,7 @@ internal static class EncoderQuantizer
                 [ActQuantized(b), ActScale(b), ActZeroPoint(b), conv + ".weight", conv + ".weight_scale", conv + ".weight_zero_point",
                  ActScale(b + 1), ActZeroPoint(b + 1), conv + ".bias"],
                 [ActQuantized(b + 1)]);
-            node.Attribute.Add(Ints("kernel_shape", k, k));
-            node.Attribute.Add(Ints("strides", 2, 2));
-            node.Attribute.Add(Ints("pads", 1, 1, 1, 1));
-            node.Attribute.Add(Ints("dilations", 1, 1));
-            node.Attribute.Add(Int("group", 1));
+            OnnxEncoderWriter.AddBlockConvAttributes(node);
             nodes.Add(node);
         }
         // Back to float under the last block's name, so pooling reads it as before.
@@ -210,9 +203,7 @@ internal static class EncoderQuantizer
         meta[KeyCalibration] = string.Create(CultureInfo.InvariantCulture,
             $"min/max of {ranges.Patches} patches from {ranges.Files} file(s); weights per output channel symmetric int8 with BatchNorm folded, activations per tensor uint8");
         meta[KeySourceFingerprint] = fingerprint;
-        proto.MetadataProps.Clear();
-        foreach (var (k, v) in meta.OrderBy(p => p.Key, StringComparer.Ordinal))
-            proto.MetadataProps.Add(new StringStringEntryProto { Key = k, Value = v });
+        SetMetadata(proto, meta);
 
         CheckTopology(g, model.Path);
         byte[] bytes = proto.ToByteArray();
@@ -264,9 +255,8 @@ internal static class EncoderQuantizer
         foreach (var t in g.Initializer)
         {
             if (!t.Name.StartsWith(EncoderFingerprint.Prefix, StringComparison.Ordinal)) continue;
-            if (t.DataType != (int)TensorProto.Types.DataType.Float)
+            if (!TryFloatValues(t, out var values))
                 throw new CoalaException($"encoder weight '{t.Name}' is not float32; only an fp32 encoder can be quantized", path);
-            float[] values = t.RawData.IsEmpty ? t.FloatData.ToArray() : MemoryMarshal.Cast<byte, float>(t.RawData.Span).ToArray();
             weights.Tensors[t.Name] = new WeightTensor(t.Dims.Select(d => checked((int)d)).ToArray(), values);
         }
         try { weights.Validate(); }

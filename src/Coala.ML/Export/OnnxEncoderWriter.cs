@@ -128,11 +128,7 @@ internal static class OnnxEncoderWriter
                 g.Initializer.Add(FloatTensor(name, t.Shape.Select(d => (long)d).ToArray(), t.Values));
             }
             var convNode = Node("Conv", [x, conv + ".weight", conv + ".bias"], [BlockConv(b)]);
-            convNode.Attribute.Add(Ints("kernel_shape", EncoderWeights.Kernel, EncoderWeights.Kernel));
-            convNode.Attribute.Add(Ints("strides", 2, 2));
-            convNode.Attribute.Add(Ints("pads", 1, 1, 1, 1));
-            convNode.Attribute.Add(Ints("dilations", 1, 1));
-            convNode.Attribute.Add(Int("group", 1));
+            AddBlockConvAttributes(convNode);
             g.Node.Add(convNode);
             var bnNode = Node("BatchNormalization",
                 [BlockConv(b), bn + ".weight", bn + ".bias", bn + ".running_mean", bn + ".running_var"], [BlockNorm(b)]);
@@ -170,17 +166,19 @@ internal static class OnnxEncoderWriter
         meta[KeyFormatVersion] = FormatVersion.ToString(CultureInfo.InvariantCulture);
         meta[KeyArchitecture] = Architecture;
         if (framesByBands) meta[KeyConvInput] = FramesByBands;
-        if (extraMetadata is not null)
-            foreach (var (k, v) in extraMetadata)
-            {
-                if (string.IsNullOrEmpty(k) || v is null)
-                    throw new CoalaException("extra model metadata needs non-empty keys and non-null values");
-                if (!meta.TryAdd(k, v))
-                    throw new CoalaException($"extra model metadata may not override '{k}'");
-            }
-        foreach (var (k, v) in meta.OrderBy(p => p.Key, StringComparer.Ordinal))
-            model.MetadataProps.Add(new StringStringEntryProto { Key = k, Value = v });
+        AddExtraMetadata(meta, extraMetadata);
+        SetMetadata(model, meta);
         return model;
+    }
+
+    /// <summary>The geometry of every block's convolution (4x4 kernel, stride 2, padding 1), for Conv and QLinearConv alike.</summary>
+    internal static void AddBlockConvAttributes(NodeProto node)
+    {
+        node.Attribute.Add(Ints("kernel_shape", EncoderWeights.Kernel, EncoderWeights.Kernel));
+        node.Attribute.Add(Ints("strides", 2, 2));
+        node.Attribute.Add(Ints("pads", 1, 1, 1, 1));
+        node.Attribute.Add(Ints("dilations", 1, 1));
+        node.Attribute.Add(Int("group", 1));
     }
 
     private static NodeProto ReduceMean(string input, string output, bool keepDims)

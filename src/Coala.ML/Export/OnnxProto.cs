@@ -28,6 +28,45 @@ internal static class OnnxProto
     internal static AttributeProto Float(string name, float value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
 
+    /// <summary>
+    /// Adds the caller's extra metadata to <paramref name="meta"/>: keys must be non-empty, values non-null, and no
+    /// key the writer set itself may be overridden.
+    /// </summary>
+    internal static void AddExtraMetadata(Dictionary<string, string> meta, IReadOnlyDictionary<string, string>? extra)
+    {
+        if (extra is null) return;
+        foreach (var (k, v) in extra)
+        {
+            if (string.IsNullOrEmpty(k) || v is null)
+                throw new CoalaException("extra model metadata needs non-empty keys and non-null values");
+            if (!meta.TryAdd(k, v))
+                throw new CoalaException($"extra model metadata may not override '{k}'");
+        }
+    }
+
+    /// <summary>Replaces the model's metadata_props with <paramref name="meta"/>, sorted by key (so files are repeatable).</summary>
+    internal static void SetMetadata(ModelProto model, IReadOnlyDictionary<string, string> meta)
+    {
+        model.MetadataProps.Clear();
+        foreach (var (k, v) in meta.OrderBy(p => p.Key, StringComparer.Ordinal))
+            model.MetadataProps.Add(new StringStringEntryProto { Key = k, Value = v });
+    }
+
+    /// <summary>
+    /// The values of a float tensor, from <c>float_data</c> or little-endian <c>raw_data</c>; false when the tensor is
+    /// not float32 or its raw bytes are not whole floats.
+    /// </summary>
+    internal static bool TryFloatValues(TensorProto t, out float[] values)
+    {
+        values = [];
+        if (t.DataType != (int)TensorProto.Types.DataType.Float) return false;
+        if (t.FloatData.Count > 0) { values = t.FloatData.ToArray(); return true; }
+        var raw = t.RawData.Span;
+        if (raw.Length % 4 != 0) return false;
+        values = MemoryMarshal.Cast<byte, float>(raw).ToArray();
+        return true;
+    }
+
     internal static TensorProto FloatTensor(string name, long[] dims, float[] values)
     {
         long count = dims.Aggregate(1L, (a, b) => a * b);

@@ -139,16 +139,8 @@ internal static class OnnxTagModelWriter
             [KeyVocabulary] = JsonSerializer.Serialize(vocabulary),
             [KeyEncoderFingerprint] = encoderFingerprint,
         };
-        if (extraMetadata is not null)
-            foreach (var (k, val) in extraMetadata)
-            {
-                if (string.IsNullOrEmpty(k) || val is null)
-                    throw new CoalaException("extra model metadata needs non-empty keys and non-null values");
-                if (!meta.TryAdd(k, val))
-                    throw new CoalaException($"extra model metadata may not override '{k}'");
-            }
-        foreach (var (k, val) in meta.OrderBy(p => p.Key, StringComparer.Ordinal))
-            model.MetadataProps.Add(new StringStringEntryProto { Key = k, Value = val });
+        AddExtraMetadata(meta, extraMetadata);
+        SetMetadata(model, meta);
         return model;
     }
 }

@@ -176,14 +176,9 @@ internal sealed class MinMaxScaler
         {
             var t = graph.Initializer.FirstOrDefault(i => i.Name == name)
                 ?? throw new CoalaException($"the model lacks the scaler constant '{name}'", source);
-            if (t.DataType != (int)TensorProto.Types.DataType.Float)
-                throw new CoalaException($"the model's scaler constant '{name}' is not float data", source);
-            if (t.FloatData.Count > 0) return t.FloatData.ToArray();
-            var raw = t.RawData.Span;
-            if (raw.Length % 4 != 0) throw new CoalaException($"the model's scaler constant '{name}' is not float data", source);
-            var v = new float[raw.Length / 4];
-            for (int i = 0; i < v.Length; i++) v[i] = BitConverter.ToSingle(raw.Slice(i * 4, 4));
-            return v;
+            return Export.OnnxProto.TryFloatValues(t, out var v)
+                ? v
+                : throw new CoalaException($"the model's scaler constant '{name}' is not float data", source);
         }
         var min = Values(GraphMinName);
         var scale = Values(GraphScaleName);

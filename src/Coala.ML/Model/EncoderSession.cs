@@ -104,25 +104,34 @@ internal sealed class EncoderSession : IDisposable
         return vector;
     }
 
-    /// <summary>Runs the graph on the first <paramref name="patchCount"/> patches of <paramref name="patches"/>.</summary>
-    private float[] Run(float[] patches, int patchCount, bool withStd)
+    /// <summary>Runs the graph's pooled outputs (mean, and std when <paramref name="withStd"/>) on the first <paramref name="patchCount"/> patches.</summary>
+    private float[] Run(float[] patches, int patchCount, bool withStd) =>
+        Run(patches, patchCount, withStd ? _meanAndStd : _meanOnly, Model.EmbeddingDim);
+
+    /// <summary>Runs the graph's per-window output on the first <paramref name="patchCount"/> patches: [patchCount, dim], flattened.</summary>
+    private float[] RunWindows(float[] patches, int patchCount) =>
+        Run(patches, patchCount, _windowsOnly, patchCount * Model.EmbeddingDim);
+
+    /// <summary>
+    /// Runs the graph on the first <paramref name="patchCount"/> patches of <paramref name="patches"/> and returns
+    /// <paramref name="outputNames"/>' values one after another, each checked to hold <paramref name="valuesPerOutput"/>.
+    /// </summary>
+    private float[] Run(float[] patches, int patchCount, string[] outputNames, int valuesPerOutput)
     {
-        int dim = Model.EmbeddingDim;
-        var result = new float[withStd ? 2 * dim : dim];
+        var result = new float[outputNames.Length * valuesPerOutput];
         int length = patchCount * Model.PatchValues;
         try
         {
             using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, patches.AsMemory(0, length), [1, length]);
-            var outputNames = withStd ? _meanAndStd : _meanOnly;
             using var runOptions = new RunOptions();
             using var outputs = _session.Run(runOptions, _inputNames, [input], outputNames);
             int i = 0;
             foreach (var output in outputs)
             {
                 var span = output.GetTensorDataAsSpan<float>();
-                if (span.Length != dim)
-                    throw new CoalaException($"output '{outputNames[i]}' gave {span.Length} values, expected {dim}", Model.Path);
-                span.CopyTo(result.AsSpan(i * dim, dim));
+                if (span.Length != valuesPerOutput)
+                    throw new CoalaException($"output '{outputNames[i]}' gave {span.Length} values, expected {valuesPerOutput}", Model.Path);
+                span.CopyTo(result.AsSpan(i * valuesPerOutput, valuesPerOutput));
                 i++;
             }
         }
@@ -131,26 +140,6 @@ internal sealed class EncoderSession : IDisposable
             throw new CoalaException($"ONNX Runtime failed to run the encoder: {e.Message.Trim()}", Model.Path, e);
         }
         return result;
-    }
-
-    /// <summary>Runs the graph's per-window output on the first <paramref name="patchCount"/> patches: [patchCount, dim], flattened.</summary>
-    private float[] RunWindows(float[] patches, int patchCount)
-    {
-        int dim = Model.EmbeddingDim, length = patchCount * Model.PatchValues;
-        try
-        {
-            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, patches.AsMemory(0, length), [1, length]);
-            using var runOptions = new RunOptions();
-            using var outputs = _session.Run(runOptions, _inputNames, [input], _windowsOnly);
-            var span = outputs[0].GetTensorDataAsSpan<float>();
-            if (span.Length != patchCount * dim)
-                throw new CoalaException($"output '{OnnxEncoderWriter.WindowsOutput}' gave {span.Length} values, expected {patchCount} x {dim}", Model.Path);
-            return span.ToArray();
-        }
-        catch (Exception e) when (e is not CoalaException)
-        {
-            throw new CoalaException($"ONNX Runtime failed to run the encoder: {e.Message.Trim()}", Model.Path, e);
-        }
     }
 
     /// <summary>Patches per encoder run when embedding a stream (bounds ONNX Runtime's activation memory).</summary>
