@@ -24,7 +24,7 @@ try
     using var perWindow = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = model, Pooling = CoalaPooling.None });
     float[] q = pooled.EmbedFile(query);
     var windows = perWindow.EmbedFileWindows(recording, hop);
-    var ranked = windows.Select(w => (w.StartSeconds, w.EndSeconds, Cosine: Cosine(q, w.Embedding)))
+    var ranked = windows.Select(w => (w.StartSeconds, w.EndSeconds, Cosine: CoalaTagIndex.Cosine(q, w.Embedding)))
         .OrderByDescending(r => r.Cosine).ToList();
 
     Console.WriteLine($"{windows.Count} windows of {perWindow.WindowSeconds:0.00} s every {hop:0.###} s in {Path.GetFileName(recording)}; closest to {Path.GetFileName(query)}:");
@@ -47,11 +47,4 @@ catch (Exception e) when (e is ArgumentException or IOException or CoalaExceptio
 {
     Console.Error.WriteLine($"error: {e.Message}");
     return 1;
-}
-
-static float Cosine(float[] a, float[] b)
-{
-    double dot = 0, na = 0, nb = 0;
-    for (int i = 0; i < a.Length; i++) { dot += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i]; }
-    return (float)(dot / Math.Sqrt(na * nb));
 }

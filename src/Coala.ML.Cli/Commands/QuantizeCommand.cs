@@ -76,7 +76,7 @@ internal static class QuantizeCommand
             {
                 using var a = patches.OpenFile(f);
                 using var b = patches.OpenFile(f);
-                cosines.Add(Cosine(fp32.Embed(a, withStd: false), int8.Embed(b, withStd: false)));
+                cosines.Add(CoalaTagIndex.Cosine(fp32.Embed(a, withStd: false), int8.Embed(b, withStd: false)));
             }
             if (cosines.Count > 0)
                 Console.WriteLine($"cosine fp32 vs int8 on {cosines.Count} calibration file(s): min {cosines.Min():F4}, mean {cosines.Average():F4}");
@@ -86,12 +86,5 @@ internal static class QuantizeCommand
         {
             return CliError.Fail("quantize", e.Message);
         }
-    }
-
-    internal static double Cosine(float[] a, float[] b)
-    {
-        double dot = 0, na = 0, nb = 0;
-        for (int i = 0; i < a.Length; i++) { dot += (double)a[i] * b[i]; na += (double)a[i] * a[i]; nb += (double)b[i] * b[i]; }
-        return na == 0 || nb == 0 ? (na == nb ? 1 : 0) : dot / Math.Sqrt(na * nb);
     }
 }

@@ -80,23 +80,22 @@ internal static class TrainCommand
                 };
                 options.Validate();
                 string dataPath = parse.GetValue(data)!.FullName;
+                TrainingResult Train(ITrainingSet train, ITrainingSet validation, FrontendSettings frontend, MinMaxScaler scaler, IReadOnlyList<string> vocabulary) =>
+                    new CoalaTrainer(options, train, validation, parse.GetValue(output)!.FullName, frontend, scaler, Console.Error, vocabulary)
+                        { LiveProgress = !Console.IsErrorRedirected }.Run(cts.Token);
                 TrainingResult result;
                 if (File.Exists(dataPath))
                 {
                     using var reference = ReferenceTrainingData.Open(dataPath, parse.GetValue(scalerFile)?.FullName, parse.GetValue(vocabularyFile)?.FullName);
                     Console.Error.WriteLine($"reference HDF5: {reference.Train.Count} training and {reference.Validation.Count} validation patches, {reference.Train.VocabularySize} tags");
-                    var trainer = new CoalaTrainer(options, reference.Train, reference.Validation, parse.GetValue(output)!.FullName,
-                        reference.Frontend, reference.Scaler, Console.Error, reference.Vocabulary) { LiveProgress = !Console.IsErrorRedirected };
-                    result = trainer.Run(cts.Token);
+                    result = Train(reference.Train, reference.Validation, reference.Frontend, reference.Scaler, reference.Vocabulary);
                 }
                 else
                 {
                     if (parse.GetValue(scalerFile) is not null || parse.GetValue(vocabularyFile) is not null)
                         throw new CoalaException("--scaler and --vocabulary go with an HDF5 --data file; a prepared corpus carries its own");
                     using var corpus = PreparedCorpus.Open(dataPath);
-                    var trainer = new CoalaTrainer(options, corpus.Train, corpus.Validation, parse.GetValue(output)!.FullName,
-                        corpus.Frontend, corpus.Scaler, Console.Error, corpus.Vocabulary) { LiveProgress = !Console.IsErrorRedirected };
-                    result = trainer.Run(cts.Token);
+                    result = Train(corpus.Train, corpus.Validation, corpus.Frontend, corpus.Scaler, corpus.Vocabulary);
                 }
                 Console.WriteLine($"{result.EpochsCompleted} epochs ({result.Steps} optimizer steps) complete; checkpoint {result.CheckpointPath}");
                 return cts.IsCancellationRequested ? 130 : 0;

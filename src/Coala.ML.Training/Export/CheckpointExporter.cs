@@ -15,7 +15,6 @@ namespace Coala.ML.Training.Export;
 /// </summary>
 internal static class CheckpointExporter
 {
-
     /// <summary>Reads <paramref name="checkpointPath"/> and writes the ONNX encoder to <paramref name="outputPath"/>.</summary>
     /// <exception cref="CoalaException">unreadable or damaged checkpoint, or weights the writer rejects.</exception>
     public static void Export(string checkpointPath, string outputPath) => Export(checkpointPath, outputPath, tags: false);

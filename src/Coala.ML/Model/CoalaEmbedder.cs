@@ -30,8 +30,6 @@ public sealed class CoalaEmbedder : IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentOutOfRangeException.ThrowIfNegative(options.IntraOpNumThreads, nameof(options.IntraOpNumThreads));
-        if (options.GpuDeviceId is int id) ArgumentOutOfRangeException.ThrowIfNegative(id, nameof(options.GpuDeviceId));
         _session = new EncoderSession(model, options.GpuDeviceId, options.FallbackToCpu, options.IntraOpNumThreads);
         _patches = new PatchSource(model.Frontend);
         _withStd = options.Pooling == CoalaPooling.MeanAndStd;

@@ -57,7 +57,7 @@ public class EncoderQuantizerTests(ITestOutputHelper output)
             var y = b.Embed(s2, withStd: false);
             Assert.Equal(1152, y.Length);
             Assert.All(y, v => Assert.True(float.IsFinite(v)));
-            cosines.Add(QuantizeCommand.Cosine(x, y));
+            cosines.Add(CoalaTagIndex.Cosine(x, y));
         }
         output.WriteLine($"cosine fp32 vs int8 on {cosines.Count} unseen clips: min {cosines.Min():F5}, mean {cosines.Average():F5}");
         return cosines;
