@@ -4,8 +4,8 @@
 // gain on a CPU with AVX512-BF16). --two-views: the audio-to-audio contrast term (a second encoder pass).
 using System.Diagnostics;
 using System.Globalization;
-using Coala.ML.Training.Model;
-using Coala.ML.Training.Training;
+using Coala.ML.Training.Networks;
+using Coala.ML.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

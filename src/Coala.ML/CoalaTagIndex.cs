@@ -28,7 +28,7 @@ public sealed class CoalaTagIndex : IDisposable
     }
 
     /// <summary>The tag model of an encoder already loaded (callers that use the encoder too load it once).</summary>
-    internal CoalaTagIndex(CoalaModel encoder, string? tagModelPath)
+    public CoalaTagIndex(CoalaModel encoder, string? tagModelPath = null)
     {
         ArgumentNullException.ThrowIfNull(encoder);
         _model = TagModel.Load(tagModelPath ?? OnnxTagModelWriter.CompanionPath(encoder.Path));
@@ -71,6 +71,15 @@ public sealed class CoalaTagIndex : IDisposable
         return _model.AlignAudio(embedding.ToArray(), 1);
     }
 
+    /// <summary>The tag model file.</summary>
+    public string TagModelPath => _model.Path;
+
+    /// <summary>
+    /// The aligned vector of every vocabulary tag at unit length, row-major [<see cref="Vocabulary"/>.Count,
+    /// <see cref="Dimension"/>] (a copy): what <see cref="Tags"/> ranks a clip's aligned embedding against.
+    /// </summary>
+    public float[] UnitTagVectors() => (float[])_model.UnitWordVectors.Clone();
+
     /// <summary>The vocabulary ranked by cosine similarity to a clip, best first.</summary>
     /// <param name="embedding">The clip's mean encoder embedding (<see cref="CoalaEmbedder"/>, mean pooling).</param>
     /// <param name="top">How many tags to return (at most the vocabulary size).</param>
@@ -112,7 +121,7 @@ public sealed class CoalaTagIndex : IDisposable
     }
 
     /// <summary>Each label's query vector (see <see cref="Classify"/>); the CLI computes them once for many clips.</summary>
-    internal IReadOnlyList<(string Label, float[] Vector)> LabelQueries(IReadOnlyList<string> labels)
+    public IReadOnlyList<(string Label, float[] Vector)> LabelQueries(IReadOnlyList<string> labels)
     {
         ArgumentNullException.ThrowIfNull(labels);
         if (labels.Count < 2) throw new ArgumentException($"classification needs at least two labels, got {labels.Count}", nameof(labels));

@@ -4,7 +4,7 @@ namespace Coala.ML;
 /// Input text quoted in a message or a report, cut to a readable length: a 100,000-character tag or path is echoed
 /// as its first characters and its length, never in full.
 /// </summary>
-internal static class Excerpt
+public static class Excerpt
 {
     /// <summary>Characters of a quoted value kept in messages.</summary>
     public const int DefaultLength = 80;

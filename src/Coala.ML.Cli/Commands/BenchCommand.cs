@@ -35,7 +35,7 @@ internal static class BenchCommand
         if (modelPath is null && !File.Exists(ModelLocator.DefaultModelPath))
         {
             modelPath = Path.Combine(dir, "random.onnx");
-            OnnxEncoderWriter.Write(modelPath, EncoderWeights.Random(1), FrontendSettings.Default, MinMaxScaler.Identity(FrontendSettings.Default.MelBands));
+            CoalaModelWriter.WriteEncoder(modelPath, EncoderWeights.Random(1), FrontendSettings.Default, MinMaxScaler.Identity(FrontendSettings.Default.MelBands));
             return (modelPath, "random weights (no default model installed; speed does not depend on weights)");
         }
         return (ModelLocator.Resolve(modelPath), modelPath ?? ModelLocator.DefaultModelPath);
@@ -79,7 +79,7 @@ internal static class BenchCommand
             Console.WriteLine();
             Console.WriteLine("| measure | value |");
             Console.WriteLine("|---|---|");
-            Console.WriteLine($"| streaming embed (decode, resample, frontend, encoder in runs of {EncoderSession.DefaultChunkPatches} patches) | {embedSeconds:F1} s ({minutes * 60 / embedSeconds:F0} x real time, {patches} patches, {patches / embedSeconds:F0} patches/s) |");
+            Console.WriteLine($"| streaming embed (decode, resample, frontend, encoder in runs of {CoalaEmbedder.PatchesPerRun} patches) | {embedSeconds:F1} s ({minutes * 60 / embedSeconds:F0} x real time, {patches} patches, {patches / embedSeconds:F0} patches/s) |");
             Console.WriteLine($"| peak RSS (VmHWM) after writing the file, before embedding | {hwmBefore / 1024.0:F0} MiB |");
             Console.WriteLine($"| peak RSS (VmHWM) of the whole process after the streaming embed | {hwm / 1024.0:F0} MiB |");
 
@@ -200,14 +200,13 @@ internal static class BenchCommand
 
             // Encoder alone: one clip's patches per run.
             var clipPatches = frontend.EmbeddingPatches(atRate, out int clipPatchCount);
-            using var session = new EncoderSession(model);
-            session.Embed(clipPatches, clipPatchCount, withStd: false);
+            using var embedder = new CoalaEmbedder(model, new CoalaEmbedderOptions { Pooling = CoalaPooling.Mean });
+            embedder.EmbedPatches(clipPatches, clipPatchCount);
             sw.Restart();
             reps = 0;
-            while (sw.Elapsed.TotalSeconds < 3) { session.Embed(clipPatches, clipPatchCount, withStd: false); reps++; }
+            while (sw.Elapsed.TotalSeconds < 3) { embedder.EmbedPatches(clipPatches, clipPatchCount); reps++; }
             double encoderPatches = reps * clipPatchCount / sw.Elapsed.TotalSeconds;
 
-            using var embedder = new CoalaEmbedder(model, CoalaPooling.Mean);
             embedder.EmbedFile(files[0]);
             sw.Restart();
             foreach (var f in files) embedder.EmbedFile(f);

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Coala.ML.Training.Evaluation;
+using Coala.ML.Evaluation;
 
 namespace Coala.ML.Cli.Commands;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Coala.ML.Features;
-using Coala.ML.Training.Evaluation;
+using Coala.ML.Evaluation;
 
 namespace Coala.ML.Cli.Commands;
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
-using Coala.ML.Training.Export;
-using Coala.ML.Training.Training;
+using Coala.ML.Training;
 
 namespace Coala.ML.Cli.Commands;
 
@@ -11,7 +10,7 @@ internal static class ExportCommand
     {
         var checkpoint = new Option<FileSystemInfo>("--checkpoint")
         {
-            Description = $"Checkpoint file, or a run folder (uses its {TrainingCheckpoint.FileName}).", Required = true,
+            Description = $"Checkpoint file, or a run folder (uses its {CoalaTrainer.CheckpointFileName}).", Required = true,
         };
         var output = new Option<FileInfo>("--output", "--out", "-o") { Description = "ONNX model to write (e.g. model.onnx).", Required = true };
         var tags = new Option<bool>("--tags")
@@ -27,7 +26,6 @@ internal static class ExportCommand
             try
             {
                 string path = parse.GetValue(checkpoint)!.FullName;
-                if (Directory.Exists(path)) path = Path.Combine(path, TrainingCheckpoint.FileName);
                 string onnx = parse.GetValue(output)!.FullName;
                 string? tagModel = CheckpointExporter.Export(path, onnx, parse.GetValue(tags));
                 Console.WriteLine($"wrote {onnx}");

@@ -1,6 +1,5 @@
 using System.CommandLine;
-using Coala.ML.Training.Model;
-using Coala.ML.Training.Reference;
+using Coala.ML.Training;
 
 namespace Coala.ML.Cli.Commands;
 

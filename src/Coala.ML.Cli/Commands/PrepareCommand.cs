@@ -1,13 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
 using Coala.ML.Features;
-using Coala.ML.Training.Data;
+using Coala.ML.Training;
 
 namespace Coala.ML.Cli.Commands;
 
 /// <summary>
 /// <c>coala prepare --csv tags.csv --folder dir --output dir</c>: audio + tags to a training set
-/// (see <see cref="CorpusPreparer"/>). Progress on stderr, summary on stdout; a re-run with the same inputs
+/// (see <see cref="PreparedCorpus.Prepare"/>). Progress on stderr, summary on stdout; a re-run with the same inputs
 /// and options prints "up to date"; an interrupted run resumes from its patch cache.
 /// </summary>
 internal static class PrepareCommand
@@ -24,7 +24,7 @@ internal static class PrepareCommand
         var nearDuplicate = new Option<double>("--near-duplicate-threshold")
         {
             Description = "Drop a clip whose patch (mean removed) has cosine similarity above this with an earlier kept clip; 0 disables",
-            DefaultValueFactory = _ => NearDuplicates.DefaultThreshold,
+            DefaultValueFactory = _ => PrepareOptions.DefaultNearDuplicateThreshold,
         };
         var threads = new Option<int?>("--threads") { Description = "Files decoded in parallel (default: processor count)" };
         var patchesPerClip = new Option<int>("--patches-per-clip")
@@ -59,7 +59,7 @@ internal static class PrepareCommand
         PrepareResult result;
         try
         {
-            result = AudioPatchSource.CreatePreparer(FrontendSettings.Default, patchesPerClip).Run(options, progress.Report, cancel);
+            result = PreparedCorpus.Prepare(options with { PatchesPerClip = patchesPerClip }, progress, cancel);
         }
         catch (CoalaException e)
         {
@@ -91,7 +91,7 @@ internal static class PrepareCommand
         if (!result.UpToDate && result.FromCache > 0) w.WriteLine(string.Create(inv, $"patches from the cache: {result.FromCache}"));
         if (m.Dropped > 0)
         {
-            w.WriteLine(string.Create(inv, $"dropped: {m.Dropped} ({CorpusPreparer.Summarize(result.Dropped)}); reasons in {Path.Combine(outDir, CorpusFiles.Dropped)}"));
+            w.WriteLine(string.Create(inv, $"dropped: {m.Dropped} ({result.DroppedSummary}); reasons in {Path.Combine(outDir, PrepareResult.DroppedFileName)}"));
             foreach (var d in result.Dropped.Where(d => d.Category is not DropCategory.NoTags and not DropCategory.NoVocabularyTag and not DropCategory.Duplicate and not DropCategory.NearDuplicate).Take(5))
                 w.WriteLine($"  {d.Reason}");
         }
@@ -100,7 +100,7 @@ internal static class PrepareCommand
     }
 
     /// <summary>One progress line on stderr, rewritten in place on a terminal, every 10 s when redirected.</summary>
-    private sealed class ProgressLine(TextWriter err)
+    private sealed class ProgressLine(TextWriter err) : IProgress<PrepareProgress>
     {
         private readonly bool _terminal = !Console.IsErrorRedirected;
         private long _last = -1;

@@ -64,20 +64,15 @@ internal static class QuantizeCommand
             byte[] bytes = EncoderQuantizer.Quantize(source, ranges, output);
             AtomicFile.WriteAllBytes(output, bytes, "the model");
             Console.WriteLine($"calibrated on {ranges.Patches} patches of {ranges.Files} file(s) in {sw.Elapsed.TotalSeconds:F1} s");
-            Console.WriteLine($"wrote {output} ({bytes.Length / 1024} KiB; {Path.GetFileName(modelPath)} is {source.Bytes.Length / 1024} KiB)");
+            Console.WriteLine($"wrote {output} ({bytes.Length / 1024} KiB; {Path.GetFileName(modelPath)} is {new FileInfo(modelPath).Length / 1024} KiB)");
 
             // A check the user sees: fp32 against int8 on a few calibration files (the mean embedding).
-            var quantized = CoalaModel.FromBytes(bytes, output);
-            using var fp32 = new EncoderSession(source);
-            using var int8 = new EncoderSession(quantized);
-            var patches = new PatchSource(source.Frontend);
+            var mean = new CoalaEmbedderOptions { Pooling = CoalaPooling.Mean };
+            using var fp32 = new CoalaEmbedder(source, mean);
+            using var int8 = new CoalaEmbedder(CoalaModel.Load(output), mean);
             var cosines = new List<double>();
             foreach (var f in files.Where(f => !ranges.Skipped.Any(s => s.Path == f)).Take(CheckFiles))
-            {
-                using var a = patches.OpenFile(f);
-                using var b = patches.OpenFile(f);
-                cosines.Add(CoalaTagIndex.Cosine(fp32.Embed(a, withStd: false), int8.Embed(b, withStd: false)));
-            }
+                cosines.Add(CoalaTagIndex.Cosine(fp32.EmbedFile(f), int8.EmbedFile(f)));
             if (cosines.Count > 0)
                 Console.WriteLine($"cosine fp32 vs int8 on {cosines.Count} calibration file(s): min {cosines.Min():F4}, mean {cosines.Average():F4}");
             return 0;

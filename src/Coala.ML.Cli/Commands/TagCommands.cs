@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using Coala.ML.Export;
 using Coala.ML.Model;
-using Coala.ML.Training.Data;
-using Coala.ML.Training.Evaluation;
+using Coala.ML.Training;
+using Coala.ML.Evaluation;
 
 namespace Coala.ML.Cli.Commands;
 

@@ -1,9 +1,5 @@
 using System.CommandLine;
-using Coala.ML.Features;
-using Coala.ML.Training.Data;
-using Coala.ML.Training.Model;
-using Coala.ML.Training.Reference;
-using Coala.ML.Training.Training;
+using Coala.ML.Training;
 
 namespace Coala.ML.Cli.Commands;
 
@@ -80,23 +76,22 @@ internal static class TrainCommand
                 };
                 options.Validate();
                 string dataPath = parse.GetValue(data)!.FullName;
-                TrainingResult Train(ITrainingSet train, ITrainingSet validation, FrontendSettings frontend, MinMaxScaler scaler, IReadOnlyList<string> vocabulary) =>
-                    new CoalaTrainer(options, train, validation, parse.GetValue(output)!.FullName, frontend, scaler, Console.Error, vocabulary)
-                        { LiveProgress = !Console.IsErrorRedirected }.Run(cts.Token);
-                TrainingResult result;
+                TrainingCorpus corpus;
                 if (File.Exists(dataPath))
                 {
-                    using var reference = ReferenceTrainingData.Open(dataPath, parse.GetValue(scalerFile)?.FullName, parse.GetValue(vocabularyFile)?.FullName);
-                    Console.Error.WriteLine($"reference HDF5: {reference.Train.Count} training and {reference.Validation.Count} validation patches, {reference.Train.VocabularySize} tags");
-                    result = Train(reference.Train, reference.Validation, reference.Frontend, reference.Scaler, reference.Vocabulary);
+                    corpus = ReferenceTrainingData.Open(dataPath, parse.GetValue(scalerFile)?.FullName, parse.GetValue(vocabularyFile)?.FullName);
+                    Console.Error.WriteLine($"reference HDF5: {corpus.TrainingCount} training and {corpus.ValidationCount} validation patches, {corpus.Vocabulary.Count} tags");
                 }
                 else
                 {
                     if (parse.GetValue(scalerFile) is not null || parse.GetValue(vocabularyFile) is not null)
                         throw new CoalaException("--scaler and --vocabulary go with an HDF5 --data file; a prepared corpus carries its own");
-                    using var corpus = PreparedCorpus.Open(dataPath);
-                    result = Train(corpus.Train, corpus.Validation, corpus.Frontend, corpus.Scaler, corpus.Vocabulary);
+                    corpus = PreparedCorpus.Open(dataPath);
                 }
+                TrainingResult result;
+                using (corpus)
+                    result = new CoalaTrainer(corpus, parse.GetValue(output)!.FullName, options, Console.Error)
+                        { LiveProgress = !Console.IsErrorRedirected }.Run(cts.Token);
                 Console.WriteLine($"{result.EpochsCompleted} epochs ({result.Steps} optimizer steps) complete; checkpoint {result.CheckpointPath}");
                 return cts.IsCancellationRequested ? 130 : 0;
             }

@@ -5,33 +5,6 @@ namespace Coala.ML.Training.Data;
 /// <summary>A clip to prepare: its audio file (full path) and its normalised tags.</summary>
 internal sealed record ClipEntry(string FullPath, string[] Tags);
 
-/// <summary>Something left out of the corpus (a clip, or a CSV line given as "file:line"), why, and the kind of reason.</summary>
-/// <param name="Path">The clip's full path, or "csv:line" for a rejected CSV row.</param>
-/// <param name="Reason">Human-readable reason (a <see cref="CoalaException"/> message for audio failures).</param>
-/// <param name="Category">One of <see cref="DropCategory"/>'s values, for summaries.</param>
-internal sealed record DroppedItem(string Path, string Reason, string Category);
-
-/// <summary>Kinds of reasons for leaving something out of a prepared corpus.</summary>
-internal static class DropCategory
-{
-    public const string BadCsvLine = "bad CSV line";
-    public const string NoTags = "no tags";
-    public const string Missing = "file not found";
-    public const string Unreadable = "unreadable";
-    public const string Silent = "silent";
-    public const string TooShort = "too short";
-    public const string Duplicate = "duplicate";
-    public const string NearDuplicate = "near-duplicate";
-    public const string NoVocabularyTag = "no vocabulary tag";
-    public const string TooManyTags = "too many tags";
-
-    /// <summary>Classifies a decoding failure message ("silent", "too short", else unreadable).</summary>
-    public static string OfAudioError(string message) =>
-        message.Contains("silent", StringComparison.OrdinalIgnoreCase) ? Silent
-        : message.Contains("too short", StringComparison.OrdinalIgnoreCase) ? TooShort
-        : Unreadable;
-}
-
 /// <summary>The clips found in the inputs, in deterministic order, and the input items that were rejected.</summary>
 internal sealed record ClipListing(IReadOnlyList<ClipEntry> Clips, IReadOnlyList<DroppedItem> Dropped);
 

@@ -7,45 +7,6 @@ using Coala.ML.IO;
 
 namespace Coala.ML.Training.Data;
 
-/// <summary>Options of <c>coala prepare</c>.</summary>
-internal sealed record PrepareOptions
-{
-    public string? CsvPath { get; init; }
-    public string? Folder { get; init; }
-    public required string OutputDirectory { get; init; }
-    /// <summary>Tags on fewer clips are dropped (reference: 10).</summary>
-    public int MinCount { get; init; } = 10;
-    /// <summary>At most this many tags, the most frequent (reference: 1000).</summary>
-    public int MaxVocabulary { get; init; } = 1000;
-    /// <summary>Tags on more than this share of the clips are dropped (reference: 0.7).</summary>
-    public double MaxShare { get; init; } = 0.7;
-    public int Seed { get; init; }
-    /// <summary>Share of clips for validation (reference: 0.1).</summary>
-    public double ValidationShare { get; init; } = 0.1;
-    /// <summary>Files decoded at once.</summary>
-    public int Threads { get; init; } = Environment.ProcessorCount;
-    /// <summary>
-    /// Clips whose patches have a mean-removed cosine similarity above this with an earlier kept clip are dropped
-    /// as near-duplicates (<see cref="NearDuplicates"/>); 0 disables the check.
-    /// </summary>
-    public double NearDuplicateThreshold { get; init; } = NearDuplicates.DefaultThreshold;
-}
-
-/// <summary>A progress report: <paramref name="Done"/> of <paramref name="Total"/> files decoded, <paramref name="Failed"/> failed, <paramref name="FromCache"/> from the cache.</summary>
-internal readonly record struct PrepareProgress(int Done, int Total, int Failed, int FromCache);
-
-/// <summary>What a <c>prepare</c> run did (or found up to date).</summary>
-internal sealed record PrepareResult
-{
-    public bool UpToDate { get; init; }
-    public required CorpusManifest Manifest { get; init; }
-    public IReadOnlyList<DroppedItem> Dropped { get; init; } = [];
-    /// <summary>The vocabulary's tags with their clip counts among kept clips, most frequent first.</summary>
-    public IReadOnlyList<TagVocabulary.TagCount> TagCounts { get; init; } = [];
-    /// <summary>Files whose patch came from the cache in this run.</summary>
-    public int FromCache { get; init; }
-}
-
 /// <summary>
 /// <c>coala prepare</c>: audio + tags to a training set. Collects clips (<see cref="ClipSources"/>), decodes each
 /// file to its highest-energy log-mel patch (in parallel, cached in <see cref="PatchCache"/>), drops failures and
@@ -158,7 +119,7 @@ internal sealed class CorpusPreparer
         if (labelled.Count == 0)
         {
             WriteDropped(outDir, dropped);
-            throw new CoalaException($"no clip left to train on: {Summarize(dropped)} (reasons in {Path.Combine(outDir, CorpusFiles.Dropped)}; " +
+            throw new CoalaException($"no clip left to train on: {PrepareResult.Summarize(dropped)} (reasons in {Path.Combine(outDir, CorpusFiles.Dropped)}; " +
                 $"{kept.Count} clips had usable audio, --min-count is {options.MinCount})");
         }
 
@@ -168,7 +129,7 @@ internal sealed class CorpusPreparer
 
         var perTag = new int[vocabulary.Length];
         foreach (var l in labelled) foreach (int t in l.Labels) perTag[t]++;
-        var tagCounts = vocabulary.Select((t, i) => new TagVocabulary.TagCount(t, perTag[i])).ToArray();
+        var tagCounts = vocabulary.Select((t, i) => new TagCount(t, perTag[i])).ToArray();
         var manifest = Write(outDir, options, inputHash, rows, trainIdx.Length, vocabulary, dropped, cache);
         return new PrepareResult { Manifest = manifest, Dropped = dropped, TagCounts = tagCounts, FromCache = fromCache };
     }
@@ -407,12 +368,5 @@ internal sealed class CorpusPreparer
         {
             throw new CoalaException($"cannot remove the old manifest: {e.Message}", path, e);
         }
-    }
-
-    /// <summary>"3 unreadable, 1 silent" style summary of drop categories.</summary>
-    internal static string Summarize(IEnumerable<DroppedItem> dropped)
-    {
-        var groups = dropped.GroupBy(d => d.Category).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
-        return groups.Count == 0 ? "nothing dropped" : string.Join(", ", groups.Select(g => $"{g.Count()} {g.Key}"));
     }
 }

@@ -2,28 +2,62 @@ using System.IO.MemoryMappedFiles;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Coala.ML.Features;
+using Coala.ML.Training.Data;
 
-namespace Coala.ML.Training.Data;
+namespace Coala.ML.Training;
 
 /// <summary>
-/// A corpus written by <c>coala prepare</c> (<see cref="CorpusPreparer"/>), opened for training: patches and
-/// labels are memory-mapped, read-only; <see cref="Train"/> and <see cref="Validation"/> apply the stored
-/// min-max scaler in <see cref="ITrainingSet.Fill"/> (validation values are clamped to &gt;= 0, as the reference).
-/// Thread-safe. Dispose to unmap the files.
+/// A training corpus of your own clips and tags: made once by <see cref="Prepare"/> (<c>coala prepare</c>), then opened
+/// for training with <see cref="Open"/>. Patches and labels are memory-mapped, read-only; <see cref="Train"/> and
+/// <see cref="Validation"/> apply the stored min-max scaler as they are read (validation values clamped to &gt;= 0,
+/// as the reference). Thread-safe. Dispose to unmap the files.
 /// </summary>
-internal sealed class PreparedCorpus : IDisposable
+/// <example>
+/// <code>
+/// PreparedCorpus.Prepare(new PrepareOptions { Folder = "clips", OutputDirectory = "corpus" });
+/// using var corpus = PreparedCorpus.Open("corpus");
+/// </code>
+/// </example>
+public sealed class PreparedCorpus : TrainingCorpus
 {
     private readonly MemoryMappedFile? _patchFile, _labelFile;
     private readonly MemoryMappedViewAccessor? _patchView, _labelView;
 
+    /// <summary>The file that makes a folder a prepared corpus (written last by <see cref="Prepare"/>).</summary>
+    public const string ManifestFileName = CorpusFiles.Manifest;
+
     /// <summary>The corpus directory.</summary>
     public string Directory { get; }
+    /// <summary>What the corpus holds and how it was made (manifest.json).</summary>
     public CorpusManifest Manifest { get; }
-    public string[] Vocabulary { get; }
-    public MinMaxScaler Scaler { get; }
-    public FrontendSettings Frontend { get; }
-    public Split Train { get; }
-    public Split Validation { get; }
+    /// <inheritdoc />
+    public override IReadOnlyList<string> Vocabulary { get; }
+    /// <inheritdoc />
+    public override MinMaxScaler Scaler { get; }
+    /// <inheritdoc />
+    public override FrontendSettings Frontend { get; }
+    /// <summary>The training split.</summary>
+    public CorpusSplit Train { get; }
+    /// <summary>The validation split (one example per clip).</summary>
+    public CorpusSplit Validation { get; }
+
+    internal override ITrainingSet TrainingSet => Train;
+    internal override ITrainingSet ValidationSet => Validation;
+
+    /// <summary>
+    /// Turns audio files and their tags into a corpus in <see cref="PrepareOptions.OutputDirectory"/>: decodes each
+    /// clip to its highest-energy log-mel patch (in parallel, cached so that an interrupted run resumes), drops failures
+    /// and duplicate audio, picks the tag vocabulary, splits 90/10 by iterative stratification, fits the scaler on the
+    /// training split, and writes the files atomically, the manifest last.
+    /// </summary>
+    /// <exception cref="CoalaException">bad options, no usable clip, or the output cannot be written.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancel"/> fired; what was decoded stays cached.</exception>
+    public static PrepareResult Prepare(PrepareOptions options, IProgress<PrepareProgress>? progress = null, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return AudioPatchSource.CreatePreparer(options.Frontend, options.PatchesPerClip)
+            .Run(options, progress is null ? null : progress.Report, cancel);
+    }
 
     private PreparedCorpus(string dir, CorpusManifest manifest, string[] vocabulary, MinMaxScaler scaler, FrontendSettings frontend,
         string[] trainPaths, string[] validationPaths,
@@ -35,8 +69,8 @@ internal sealed class PreparedCorpus : IDisposable
         Scaler = scaler;
         Frontend = frontend;
         (_patchFile, _patchView, _labelFile, _labelView) = (patchFile, patchView, labelFile, labelView);
-        Train = new Split(this, 0, trainPaths, clampAtZero: false);
-        Validation = new Split(this, trainPaths.Length, validationPaths, clampAtZero: true);
+        Train = new CorpusSplit(this, 0, trainPaths, clampAtZero: false);
+        Validation = new CorpusSplit(this, trainPaths.Length, validationPaths, clampAtZero: true);
     }
 
     /// <summary>
@@ -139,7 +173,7 @@ internal sealed class PreparedCorpus : IDisposable
         _patchView.SafeMemoryMappedViewHandle.ReadSpan((ulong)row * (ulong)per * sizeof(float), destination);
     }
 
-    private void ReadLabels(int row, Span<byte> destination)
+    internal void ReadLabels(int row, Span<byte> destination)
     {
         ObjectDisposedException.ThrowIf(_labelView is null || _disposed, this);
         _labelView.SafeMemoryMappedViewHandle.ReadSpan((ulong)row * (ulong)Manifest.VocabularySize, destination);
@@ -147,7 +181,8 @@ internal sealed class PreparedCorpus : IDisposable
 
     private volatile bool _disposed;
 
-    public void Dispose()
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
     {
         if (_disposed) return;
         _disposed = true;
@@ -155,73 +190,5 @@ internal sealed class PreparedCorpus : IDisposable
         _patchFile?.Dispose();
         _labelView?.Dispose();
         _labelFile?.Dispose();
-    }
-
-    /// <summary>One split of a <see cref="PreparedCorpus"/>: a contiguous run of its rows.</summary>
-    internal sealed class Split : ITrainingSet
-    {
-        private readonly PreparedCorpus _corpus;
-        private readonly int _firstRow;
-        private readonly bool _clamp;
-
-        internal Split(PreparedCorpus corpus, int firstRow, string[] paths, bool clampAtZero)
-        {
-            _corpus = corpus;
-            _firstRow = firstRow;
-            Paths = paths;
-            _clamp = clampAtZero;
-        }
-
-        /// <summary>Clip path of each example.</summary>
-        public string[] Paths { get; }
-        public int Count => Paths.Length;
-        public int Bands => _corpus.Manifest.Bands;
-        public int Frames => _corpus.Manifest.Frames;
-        public int VocabularySize => _corpus.Manifest.VocabularySize;
-
-        /// <summary>Counts each tag over this split's label rows alone (the patches are not read).</summary>
-        public long[] TagCounts()
-        {
-            int v = VocabularySize;
-            var counts = new long[v];
-            var row = new byte[v];
-            for (int i = 0; i < Count; i++)
-            {
-                _corpus.ReadLabels(_firstRow + i, row);
-                for (int j = 0; j < v; j++)
-                {
-                    if (row[j] > 1) throw DamagedLabel(row[j], _firstRow + i, j);
-                    counts[j] += row[j];
-                }
-            }
-            return counts;
-        }
-
-        private CoalaException DamagedLabel(byte value, int row, int tag) =>
-            new($"label byte {value} at row {row}, tag {tag} (expected 0 or 1): the corpus is damaged", Path.Combine(_corpus.Directory, CorpusFiles.Labels));
-
-        public void Fill(ReadOnlySpan<int> indices, Span<float> patches, Span<float> labels)
-        {
-            int per = Bands * Frames, v = VocabularySize;
-            if (patches.Length != indices.Length * per) throw new ArgumentException($"patches holds {patches.Length} values, expected {indices.Length}x{Bands}x{Frames}", nameof(patches));
-            if (labels.Length != indices.Length * v) throw new ArgumentException($"labels holds {labels.Length} values, expected {indices.Length}x{v}", nameof(labels));
-            byte[] labelRow = v <= 4096 ? [] : new byte[v];
-            Span<byte> row = v <= 4096 ? stackalloc byte[v] : labelRow;
-            for (int k = 0; k < indices.Length; k++)
-            {
-                int i = indices[k];
-                if ((uint)i >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(indices), $"example {i} is outside 0..{Count - 1}");
-                var patch = patches.Slice(k * per, per);
-                _corpus.ReadRawPatch(_firstRow + i, patch);
-                _corpus.Scaler.Apply(patch, Frames, _clamp);
-                _corpus.ReadLabels(_firstRow + i, row);
-                var dst = labels.Slice(k * v, v);
-                for (int j = 0; j < v; j++)
-                {
-                    if (row[j] > 1) throw DamagedLabel(row[j], _firstRow + i, j);
-                    dst[j] = row[j];
-                }
-            }
-        }
     }
 }

@@ -1,7 +1,7 @@
 using System.Text;
 using Humanizer;
 
-namespace Coala.ML.Training.Data;
+namespace Coala.ML.Training;
 
 /// <summary>
 /// Turns raw tags into the paper's normalised tags (reference: xavierfav/coala scripts/preproc_tags.py):
@@ -21,7 +21,7 @@ namespace Coala.ML.Training.Data;
 /// be a 1-letter token or a stop-word (the reference filters only before).</item>
 /// </list>
 /// </remarks>
-internal static class TagProcessor
+public static class TagProcessor
 {
     private static readonly Lazy<HashSet<string>> StopWordSet = new(LoadStopWords);
 

@@ -7,9 +7,6 @@ namespace Coala.ML.Training.Data;
 /// </summary>
 internal static class TagVocabulary
 {
-    /// <summary>One tag's number of clips.</summary>
-    internal readonly record struct TagCount(string Tag, int Clips);
-
     /// <summary>
     /// Builds the vocabulary over <paramref name="clipTags"/> (one tag set per clip; duplicates within a clip count once).
     /// Returns the tags, most frequent first, and every tag's clip count (most frequent first, all tags).

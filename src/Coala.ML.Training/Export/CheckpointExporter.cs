@@ -1,31 +1,31 @@
 using System.Globalization;
 using Coala.ML.Export;
 using Coala.ML.Features;
-using Coala.ML.Training.Model;
-using Coala.ML.Training.Training;
+using Coala.ML.Training.Networks;
 using TorchSharp;
 
-namespace Coala.ML.Training.Export;
+namespace Coala.ML.Training;
 
 /// <summary>
 /// Turns a training checkpoint into the inference model: the audio encoder's eval-mode weights (convolutions and
 /// BatchNorm running statistics) as <see cref="EncoderWeights"/> under the reference names
 /// <c>audio_encoder.N.*</c> (the CNN's <c>encoder.N.*</c> mapped to the same names), written as ONNX with the
-/// corpus's frontend settings and scaler.
+/// corpus's frontend settings and scaler, ready for <see cref="CoalaEmbedder"/> and <c>CoalaEmbed</c>.
 /// </summary>
-internal static class CheckpointExporter
+public static class CheckpointExporter
 {
-    /// <summary>Reads <paramref name="checkpointPath"/> and writes the ONNX encoder to <paramref name="outputPath"/>.</summary>
-    /// <exception cref="CoalaException">unreadable or damaged checkpoint, or weights the writer rejects.</exception>
-    public static void Export(string checkpointPath, string outputPath) => Export(checkpointPath, outputPath, tags: false);
-
     /// <summary>
-    /// As <see cref="Export(string, string)"/>; with <paramref name="tags"/> also writes the tag model
-    /// (<see cref="OnnxTagModelWriter"/>) beside it as <c>&lt;name&gt;.tags.onnx</c> and returns its path.
+    /// Reads a checkpoint (or a run folder's <see cref="CoalaTrainer.CheckpointFileName"/>) and writes the ONNX encoder
+    /// to <paramref name="outputPath"/>; with <paramref name="tags"/> also the tag model beside it
+    /// (<c>&lt;name&gt;.tags.onnx</c>, for <see cref="CoalaTagIndex"/>), whose path it returns.
     /// </summary>
-    /// <exception cref="CoalaException">also when <paramref name="tags"/> is asked of a CNN checkpoint (it has no tag encoder).</exception>
-    public static string? Export(string checkpointPath, string outputPath, bool tags)
+    /// <exception cref="CoalaException">unreadable or damaged checkpoint, weights the writer rejects, or
+    /// <paramref name="tags"/> asked of a CNN checkpoint (it has no tag encoder).</exception>
+    public static string? Export(string checkpointPath, string outputPath, bool tags = false)
     {
+        ArgumentNullException.ThrowIfNull(checkpointPath);
+        ArgumentNullException.ThrowIfNull(outputPath);
+        if (Directory.Exists(checkpointPath)) checkpointPath = Path.Combine(checkpointPath, TrainingCheckpoint.FileName);
         var ck = TrainingCheckpoint.Load(checkpointPath);
         var weights = ToEncoderWeights(ck, checkpointPath);
         TagModelWeights? tagWeights = tags ? ToTagModelWeights(ck, checkpointPath) : null; // fail before writing anything
@@ -33,16 +33,16 @@ internal static class CheckpointExporter
         var scaler = ScalerOf(ck.Config, checkpointPath);
         var meta = new Dictionary<string, string>
         {
-            [OnnxEncoderWriter.KeyTrainingVariant] = ck.Config.Variant,
-            [OnnxEncoderWriter.KeyTrainingEpoch] = ck.Epoch.ToString(CultureInfo.InvariantCulture),
-            [OnnxEncoderWriter.KeyTrainingVocabularySize] = ck.Config.VocabularySize.ToString(CultureInfo.InvariantCulture),
+            [CoalaModelWriter.TrainingVariantKey] = ck.Config.Variant,
+            [CoalaModelWriter.TrainingEpochKey] = ck.Epoch.ToString(CultureInfo.InvariantCulture),
+            [CoalaModelWriter.TrainingVocabularySizeKey] = ck.Config.VocabularySize.ToString(CultureInfo.InvariantCulture),
         };
-        OnnxEncoderWriter.Write(outputPath, weights, frontend, scaler, meta);
+        CoalaModelWriter.WriteEncoder(outputPath, weights, frontend, scaler, meta);
         if (tagWeights is null) return null;
-        string tagPath = OnnxTagModelWriter.CompanionPath(outputPath);
+        string tagPath = CoalaModelWriter.TagModelPath(outputPath);
         if (ck.Config.TagCounts.Length == ck.Config.VocabularySize)
-            meta[OnnxTagModelWriter.KeyTagCounts] = System.Text.Json.JsonSerializer.Serialize(ck.Config.TagCounts);
-        OnnxTagModelWriter.Write(tagPath, tagWeights, ck.Config.Vocabulary, EncoderFingerprint.Of(weights), meta);
+            meta[CoalaModelWriter.TagCountsKey] = System.Text.Json.JsonSerializer.Serialize(ck.Config.TagCounts);
+        CoalaModelWriter.WriteTagModel(tagPath, tagWeights, ck.Config.Vocabulary, weights, meta);
         return tagPath;
     }
 
@@ -50,7 +50,7 @@ internal static class CheckpointExporter
     /// The tag encoder, tag head and audio head of an AE-C or E-C checkpoint (the heads' outputs are what the
     /// contrastive loss compares), validated against the checkpoint's vocabulary.
     /// </summary>
-    public static TagModelWeights ToTagModelWeights(TrainingCheckpoint ck, string? source = null)
+    internal static TagModelWeights ToTagModelWeights(TrainingCheckpoint ck, string? source = null)
     {
         var variant = ck.Config.ParsedVariant;
         if (variant == CoalaVariant.Cnn)
@@ -91,14 +91,14 @@ internal static class CheckpointExporter
         try
         {
             w.Validate();
-            OnnxTagModelWriter.ValidateVocabulary(vocabulary, v);
+            CoalaModelWriter.ValidateVocabulary(vocabulary, v);
         }
         catch (CoalaException e) { throw new CoalaException(e.Message, source, e); }
         return w;
     }
 
     /// <summary>The checkpoint's exported encoder weights, validated.</summary>
-    public static EncoderWeights ToEncoderWeights(TrainingCheckpoint ck, string? source = null)
+    internal static EncoderWeights ToEncoderWeights(TrainingCheckpoint ck, string? source = null)
     {
         var variant = ck.Config.ParsedVariant;
         string part = variant == CoalaVariant.Cnn ? "cnn" : "audio_encoder";
@@ -109,7 +109,7 @@ internal static class CheckpointExporter
     }
 
     /// <summary>The eval-mode weights of live networks (for callers that hold them, e.g. tests).</summary>
-    public static EncoderWeights ToEncoderWeights(CoalaNetworks networks) =>
+    internal static EncoderWeights ToEncoderWeights(CoalaNetworks networks) =>
         ToEncoderWeights(TrainingCheckpoint.CaptureModule(networks.ExportedEncoderPart), networks.ExportedEncoderPrefix, null);
 
     /// <summary>Encoder weights from a state dict whose convolution stack is under <paramref name="prefix"/> ("audio_encoder." or "encoder.").</summary>
@@ -135,10 +135,10 @@ internal static class CheckpointExporter
         return w;
     }
 
-    public static FrontendSettings FrontendOf(RunConfig config, string? source = null) =>
+    internal static FrontendSettings FrontendOf(RunConfig config, string? source = null) =>
         FrontendSettings.FromMetadata(config.Frontend, source);
 
-    public static MinMaxScaler ScalerOf(RunConfig config, string? source = null)
+    internal static MinMaxScaler ScalerOf(RunConfig config, string? source = null)
     {
         try { return new MinMaxScaler(config.ScalerMin, config.ScalerMax); }
         catch (ArgumentException e) { throw new CoalaException($"checkpoint scaler is invalid: {e.Message}", source, e); }
@@ -146,7 +146,7 @@ internal static class CheckpointExporter
     }
 
     /// <summary>Rebuilds the checkpoint's networks (CPU) with its weights, in eval mode.</summary>
-    public static CoalaNetworks LoadNetworks(TrainingCheckpoint ck, string? source = null)
+    internal static CoalaNetworks LoadNetworks(TrainingCheckpoint ck, string? source = null)
     {
         var nets = new CoalaNetworks(ck.Config.ParsedVariant, ck.Config.VocabularySize, ck.Config.Dropout);
         try { ck.ApplyTo(nets, source); }

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections;
 using System.Runtime.CompilerServices;
-using Coala.ML.Training.Training;
+using Coala.ML.Training;
 using Razorvine.Pickle;
 using Razorvine.Pickle.Objects;
 using TorchSharp;

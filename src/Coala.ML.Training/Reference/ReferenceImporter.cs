@@ -2,12 +2,11 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Coala.ML.Export;
 using Coala.ML.Features;
-using Coala.ML.Training.Export;
-using Coala.ML.Training.Model;
-using Coala.ML.Training.Training;
+using Coala.ML.Training.Networks;
+using Coala.ML.Training.Reference;
 using TorchSharp;
 
-namespace Coala.ML.Training.Reference;
+namespace Coala.ML.Training;
 
 /// <summary>
 /// Imports the paper's released models from a clone of the reference repository (xavierfav/coala, MIT) into
@@ -17,25 +16,25 @@ namespace Coala.ML.Training.Reference;
 /// the audio head, vocabulary <c>json/id2token_top_1000.json</c>) beside it.
 /// The convolutions see each patch as [frames, bands], as the released weights were trained (docs/REFERENCE.md).
 /// </summary>
-internal static class ReferenceImporter
+public static class ReferenceImporter
 {
-    public const string ScalerFile = "scaler_top_1000.pkl";
-    public const string VocabularyFile = "json/id2token_top_1000.json";
-    public const int Vocabulary = 1000;
+    internal const string ScalerFile = "scaler_top_1000.pkl";
+    internal const string VocabularyFile = "json/id2token_top_1000.json";
+    internal const int Vocabulary = 1000;
 
-    public const string KeySource = "coala.reference.source";
-    public const string KeySha256 = "coala.reference.sha256";
-    public const string KeyLicense = "coala.reference.license";
+    internal const string KeySource = "coala.reference.source";
+    internal const string KeySha256 = "coala.reference.sha256";
+    internal const string KeyLicense = "coala.reference.license";
 
     /// <summary>The reference's frontend (utils.compute_spectrogram): 22000 Hz, n_fft 1024, hop 512, 96 mel bands, Hann, log(x + eps).</summary>
-    public static FrontendSettings Frontend { get; } = new()
+    internal static FrontendSettings Frontend { get; } = new()
     {
         SampleRate = FrontendSettings.ReferenceSampleRate, FftSize = FrontendSettings.ReferenceFftSize, HopLength = FrontendSettings.ReferenceHopLength, MelBands = 96, PatchFrames = 96, Window = WindowKind.Hann,
         LogEpsilon = 1.1920929e-07f, FMin = 0f, FMax = null,
     };
 
     /// <summary>The state-dict files of a variant, relative to the clone.</summary>
-    public static (string Audio, string? Tags) Files(CoalaVariant variant) => variant switch
+    internal static (string Audio, string? Tags) Files(CoalaVariant variant) => variant switch
     {
         CoalaVariant.AeC => ("saved_models/dual_ae_c/audio_encoder_epoch_200.pt", "saved_models/dual_ae_c/tag_encoder_epoch_200.pt"),
         CoalaVariant.EC => ("saved_models/dual_e_c/audio_encoder_epoch_200.pt", "saved_models/dual_e_c/tag_encoder_epoch_200.pt"),
@@ -95,27 +94,27 @@ internal static class ReferenceImporter
 
         var meta = new Dictionary<string, string>
         {
-            [OnnxEncoderWriter.KeyTrainingVariant] = CoalaVariants.Name(variant),
+            [CoalaModelWriter.TrainingVariantKey] = CoalaVariants.Name(variant),
             [KeySource] = "xavierfav/coala " + audioRel,
             [KeySha256] = Sha256(audioPath),
             [KeyLicense] = "MIT (xavierfav/coala)",
         };
-        OnnxEncoderWriter.Write(output, encoder, Frontend, scaler, meta, framesByBands: true);
+        CoalaModelWriter.WriteEncoder(output, encoder, Frontend, scaler, meta, framesByBands: true);
         if (tagWeights is null) return (output, null);
-        string tagOut = OnnxTagModelWriter.CompanionPath(output);
+        string tagOut = CoalaModelWriter.TagModelPath(output);
         var tagMeta = new Dictionary<string, string>
         {
-            [OnnxEncoderWriter.KeyTrainingVariant] = CoalaVariants.Name(variant),
+            [CoalaModelWriter.TrainingVariantKey] = CoalaVariants.Name(variant),
             [KeySource] = "xavierfav/coala " + tagRel + " (tag side), " + audioRel + " (fc_audio)",
             [KeySha256] = Sha256(tagPath!),
             [KeyLicense] = "MIT (xavierfav/coala)",
         };
-        OnnxTagModelWriter.Write(tagOut, tagWeights, words!, EncoderFingerprint.Of(encoder), tagMeta);
+        CoalaModelWriter.WriteTagModel(tagOut, tagWeights, words!, encoder, tagMeta);
         return (output, tagOut);
     }
 
     /// <summary>The words of <c>id2token_top_1000.json</c> ({"0": "close", ...}) in index order.</summary>
-    public static string[] ReadVocabulary(string path)
+    internal static string[] ReadVocabulary(string path)
     {
         if (!File.Exists(path)) throw new CoalaException("vocabulary file not found", path);
         Dictionary<string, string>? map;
@@ -129,7 +128,7 @@ internal static class ReferenceImporter
                 throw new CoalaException($"vocabulary key '{k}' is not one of 0..{words.Length - 1} exactly once", path);
             words[i] = w;
         }
-        OnnxTagModelWriter.ValidateVocabulary(words, words.Length, path);
+        CoalaModelWriter.ValidateVocabulary(words, words.Length, path);
         return words;
     }
 

@@ -1,6 +1,8 @@
 using Coala.ML.Features;
+using Coala.ML.Training.Data;
+using Coala.ML.Training.Reference;
 
-namespace Coala.ML.Training.Reference;
+namespace Coala.ML.Training;
 
 /// <summary>
 /// The reference's released pre-training set as the trainer needs it: the training file and its <c>_val</c>
@@ -9,14 +11,26 @@ namespace Coala.ML.Training.Reference;
 /// Without explicit paths the scaler and the vocabulary are looked for where a clone of xavierfav/coala keeps them,
 /// relative to the data's folder (<c>hdf5_ds/</c> in the clone) and its parent.
 /// </summary>
-internal sealed class ReferenceTrainingData : IDisposable
+public sealed class ReferenceTrainingData : TrainingCorpus
 {
-    public required ReferenceHdf5Set Train { get; init; }
-    public required ReferenceHdf5Set Validation { get; init; }
-    public required MinMaxScaler Scaler { get; init; }
-    public required string[] Vocabulary { get; init; }
-    public FrontendSettings Frontend => ReferenceImporter.Frontend;
+    private ReferenceTrainingData(ReferenceHdf5Set train, ReferenceHdf5Set validation, MinMaxScaler scaler, string[] vocabulary) =>
+        (Train, Validation, Scaler, Vocabulary) = (train, validation, scaler, vocabulary);
 
+    internal ReferenceHdf5Set Train { get; }
+    internal ReferenceHdf5Set Validation { get; }
+    /// <inheritdoc />
+    public override MinMaxScaler Scaler { get; }
+    /// <inheritdoc />
+    public override IReadOnlyList<string> Vocabulary { get; }
+    /// <inheritdoc />
+    public override FrontendSettings Frontend => ReferenceImporter.Frontend;
+    internal override ITrainingSet TrainingSet => Train;
+    internal override ITrainingSet ValidationSet => Validation;
+
+    /// <summary>
+    /// Opens the reference's training file (<c>hdf5_ds/spec_tags_top_1000</c> of a clone of xavierfav/coala) with its
+    /// <c>_val</c> companion; the scaler and vocabulary are looked for beside it and one folder up unless given.
+    /// </summary>
     /// <exception cref="CoalaException">a file missing or malformed, or a vocabulary that does not fit the labels.</exception>
     public static ReferenceTrainingData Open(string trainPath, string? scalerPath = null, string? vocabularyPath = null)
     {
@@ -42,7 +56,7 @@ internal sealed class ReferenceTrainingData : IDisposable
                 throw new CoalaException($"the validation file has {val.VocabularySize} tag columns, the training file {train.VocabularySize}", valPath);
             if (words.Length != train.VocabularySize)
                 throw new CoalaException($"the vocabulary has {words.Length} words, the training file {train.VocabularySize} tag columns", vocabularyPath);
-            return new ReferenceTrainingData { Train = train, Validation = val, Scaler = scaler, Vocabulary = words };
+            return new ReferenceTrainingData(train, val, scaler, words);
         }
         catch
         {
@@ -56,7 +70,8 @@ internal sealed class ReferenceTrainingData : IDisposable
         candidates.FirstOrDefault(File.Exists)
         ?? throw new CoalaException($"{what} was not found at {string.Join(" or ", candidates)}; give it with {option}");
 
-    public void Dispose()
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
     {
         Train.Dispose();
         Validation.Dispose();

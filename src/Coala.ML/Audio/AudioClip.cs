@@ -4,7 +4,7 @@ namespace Coala.ML.Audio;
 /// <param name="Samples">Mono samples; channels are averaged.</param>
 /// <param name="SampleRate">Samples per second.</param>
 /// <param name="Source">File path or a caller-given name, used in error messages.</param>
-internal sealed record AudioClip(float[] Samples, int SampleRate, string Source)
+public sealed record AudioClip(float[] Samples, int SampleRate, string Source)
 {
     public double DurationSeconds => (double)Samples.Length / SampleRate;
 }

@@ -5,10 +5,10 @@ namespace Coala.ML.Audio;
 /// MP3 (NLayer) and Ogg Vorbis (NVorbis). The format is recognised from the content, not the extension.
 /// Every failure is a <see cref="CoalaException"/> whose <see cref="CoalaException.FilePath"/> is the file.
 /// </summary>
-internal static class AudioReader
+public static class AudioReader
 {
     /// <summary>Opens <paramref name="path"/> for streaming; the source owns and closes the file.</summary>
-    public static IAudioSource Open(string path)
+    internal static IAudioSource Open(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         Stream stream = OpenFile(path);
@@ -19,7 +19,7 @@ internal static class AudioReader
     /// Opens audio from <paramref name="stream"/> (read from its current position; seekable or not),
     /// naming it <paramref name="source"/> in errors. The caller keeps ownership of the stream.
     /// </summary>
-    public static IAudioSource Open(Stream stream, string source)
+    internal static IAudioSource Open(Stream stream, string source)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(source);
@@ -43,7 +43,7 @@ internal static class AudioReader
     }
 
     /// <summary>Reads what remains of <paramref name="audio"/> into one clip.</summary>
-    public static AudioClip ReadAll(IAudioSource audio)
+    internal static AudioClip ReadAll(IAudioSource audio)
     {
         // The header's length is only a hint (it may lie): start at most at 4M samples and grow.
         long hint = audio.TotalFrames ?? audio.SampleRate;

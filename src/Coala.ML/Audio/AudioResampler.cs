@@ -14,7 +14,7 @@ namespace Coala.ML.Audio;
 /// <c>Resampler</c> evaluates a windowed sinc per input sample per output sample (and whose anti-alias FIR is causal
 /// and short), about 17x real time: NWaves has no efficient polyphase resampler.
 /// </remarks>
-internal static class AudioResampler
+public static class AudioResampler
 {
     /// <summary>Converts <paramref name="samples"/> from <paramref name="fromRate"/> to <paramref name="toRate"/> Hz.</summary>
     public static float[] Resample(ReadOnlySpan<float> samples, int fromRate, int toRate)

@@ -4,7 +4,7 @@ namespace Coala.ML.Audio;
 /// The one check of audio as samples (handed in by a caller, decoded, or read by a feature extractor) and the one set
 /// of sample-rate bounds, shared by decoders' headers and frontend settings.
 /// </summary>
-internal static class AudioSamples
+public static class AudioSamples
 {
     /// <summary>
     /// Lowest sample rate accepted anywhere, in Hz. A corrupt header declaring 1 Hz would otherwise turn a few

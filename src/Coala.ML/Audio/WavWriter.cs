@@ -1,7 +1,7 @@
 namespace Coala.ML.Audio;
 
 /// <summary>Writes mono 16-bit PCM WAV files (benchmarks, tests, generated corpora).</summary>
-internal static class WavWriter
+public static class WavWriter
 {
     /// <summary>Writes <paramref name="samples"/> (clipped to [-1, 1]) as 16-bit PCM at <paramref name="rate"/> Hz.</summary>
     public static string WritePcm16(string path, ReadOnlySpan<float> samples, int rate)

@@ -14,7 +14,7 @@ namespace Coala.ML.Export;
 /// <param name="Files">files that gave patches.</param>
 /// <param name="Patches">patches run through the fp32 encoder.</param>
 /// <param name="Skipped">files that could not be read, with why.</param>
-internal sealed record CalibrationRanges(float[] Min, float[] Max, int Files, long Patches, IReadOnlyList<(string Path, string Error)> Skipped);
+public sealed record CalibrationRanges(float[] Min, float[] Max, int Files, long Patches, IReadOnlyList<(string Path, string Error)> Skipped);
 
 /// <summary>
 /// Writes the int8 version of a Coala.ML fp32 encoder. The five Conv + BatchNorm + ReLU blocks become five
@@ -26,7 +26,7 @@ internal sealed record CalibrationRanges(float[] Min, float[] Max, int Files, lo
 /// <see cref="KeyQuantization"/> marks the result. On x86 CPUs ONNX Runtime runs QLinearConv with u8 x s8 integer
 /// kernels (VNNI where the CPU has it).
 /// </summary>
-internal static class EncoderQuantizer
+public static class EncoderQuantizer
 {
     /// <summary>Metadata key marking a quantized encoder; its value names the scheme.</summary>
     public const string KeyQuantization = "coala.quantization";

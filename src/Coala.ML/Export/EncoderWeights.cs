@@ -1,7 +1,7 @@
 namespace Coala.ML.Export;
 
 /// <summary>One named parameter: its shape (PyTorch order) and values (row-major).</summary>
-internal sealed record WeightTensor(int[] Shape, float[] Values)
+public sealed record WeightTensor(int[] Shape, float[] Values)
 {
     public int Count => Shape.Aggregate(1, (a, b) => a * b);
 }
@@ -11,7 +11,7 @@ internal sealed record WeightTensor(int[] Shape, float[] Values)
 /// (xavierfav/coala models_t1000.AudioEncoder): <c>audio_encoder.{i}.weight/bias</c> for the convolutions at
 /// i = 0, 4, 8, 12, 16 and <c>audio_encoder.{i+1}.weight/bias/running_mean/running_var</c> for their BatchNorms.
 /// </summary>
-internal sealed class EncoderWeights
+public sealed class EncoderWeights
 {
     public const int Blocks = 5;
     public const int Channels = 128;

@@ -7,7 +7,7 @@ namespace Coala.ML.Export;
 /// <c>fc_tag.0.weight</c> and the audio head <c>fc_audio.0.weight</c> (both 1152x1152, bias-free). The two heads'
 /// outputs are the vectors the NT-Xent contrastive loss compares: the shared audio-tag space.
 /// </summary>
-internal sealed class TagModelWeights
+public sealed class TagModelWeights
 {
     public const int Hidden = 512;
     public const int Embedding = 1152;

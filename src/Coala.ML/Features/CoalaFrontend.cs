@@ -8,7 +8,7 @@ namespace Coala.ML.Features;
 /// in the ONNX graph). Deterministic: no random padding noise. Thread-safe (pools one
 /// <see cref="LogMelSpectrogram"/> per concurrent caller).
 /// </summary>
-internal sealed class CoalaFrontend
+public sealed class CoalaFrontend
 {
     private readonly ConcurrentBag<LogMelSpectrogram> _pool = new();
 

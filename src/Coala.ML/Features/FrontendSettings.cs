@@ -4,14 +4,14 @@ using System.Globalization;
 namespace Coala.ML.Features;
 
 /// <summary>Window applied to each STFT frame. The reference code uses Hann; the paper says Hamming.</summary>
-internal enum WindowKind { Hann, Hamming }
+public enum WindowKind { Hann, Hamming }
 
 /// <summary>
 /// Everything the log-mel frontend needs, recorded in every model's ONNX metadata (keys <c>coala.*</c>)
 /// so that a model can never be paired with the wrong frontend. Defaults are the reference implementation's
 /// (xavierfav/coala utils.compute_spectrogram, librosa semantics).
 /// </summary>
-internal sealed record FrontendSettings
+public sealed record FrontendSettings
 {
     public int SampleRate { get; init; } = ReferenceSampleRate;
     public int FftSize { get; init; } = ReferenceFftSize;

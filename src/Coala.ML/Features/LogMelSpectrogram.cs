@@ -74,21 +74,7 @@ internal sealed class LogMelSpectrogram
         for (int i = 0; i < window.Length; i++)
             window[i] = a - (1 - a) * Math.Cos(2 * Math.PI * i / s.FftSize);
 
-        // librosa.filters.mel(htk=False, norm="slaney"); NWaves' Slaney bank matches it to ~6e-8.
-        var bank = FilterBanks.MelBankSlaney(s.MelBands, s.FftSize, s.SampleRate, s.FMin, s.EffectiveFMax);
-        var start = new int[s.MelBands];
-        var weights = new double[s.MelBands][];
-        int bins = s.FftSize / 2 + 1;
-        for (int b = 0; b < s.MelBands; b++)
-        {
-            var f = bank[b];
-            int lo = 0, hi = Math.Min(f.Length, bins) - 1;
-            while (lo <= hi && f[lo] == 0) lo++;
-            while (hi >= lo && f[hi] == 0) hi--;
-            start[b] = lo;
-            weights[b] = new double[Math.Max(0, hi - lo + 1)];
-            for (int k = lo; k <= hi; k++) weights[b][k - lo] = f[k];
-        }
+        var (start, weights) = MelFilterBank.Slaney(s.MelBands, s.FftSize, s.SampleRate, s.FMin, s.EffectiveFMax);
         return new Plan { Window = window, MelStart = start, MelWeights = weights };
     }
 
@@ -171,17 +157,8 @@ internal sealed class LogMelSpectrogram
         }
     }
 
-    /// <summary>Index into a signal of <paramref name="length"/> samples under numpy reflect padding.</summary>
-    internal static int Reflect(int i, int length) => (int)Reflect((long)i, length);
+    /// <summary>Index into a signal of <paramref name="length"/> samples under numpy reflect padding (<see cref="MelFilterBank.ReflectIndex"/>).</summary>
+    internal static int Reflect(int i, int length) => (int)MelFilterBank.ReflectIndex(i, length);
 
-    /// <summary>Index into a signal of <paramref name="length"/> samples under numpy reflect padding.</summary>
-    internal static long Reflect(long i, long length)
-    {
-        if ((ulong)i < (ulong)length) return i;
-        if (length == 1) return 0;
-        long period = 2 * (length - 1);
-        i %= period;
-        if (i < 0) i += period;
-        return i < length ? i : period - i;
-    }
+    private static long Reflect(long i, long length) => MelFilterBank.ReflectIndex(i, length);
 }

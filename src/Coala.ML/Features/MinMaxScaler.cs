@@ -10,7 +10,7 @@ namespace Coala.ML.Features;
 /// serialised as a prepared corpus's JSON <c>{ bands, min[], max[] }</c> (<see cref="ToJson"/>, <see cref="FromJson"/>)
 /// and read back from the two in-graph constants of an ONNX encoder, min and scale (<see cref="FromGraph"/>).
 /// </summary>
-internal sealed class MinMaxScaler
+public sealed class MinMaxScaler
 {
     private readonly float[] _scale;
     private float[]? _max;
@@ -169,7 +169,7 @@ internal sealed class MinMaxScaler
 
     /// <summary>The scaler stored in an encoder graph (<see cref="GraphMinName"/>, <see cref="GraphScaleName"/>), exactly as stored.</summary>
     /// <exception cref="CoalaException">a constant is missing, not float data, or inconsistent (naming <paramref name="source"/>).</exception>
-    public static MinMaxScaler FromGraph(GraphProto graph, string? source = null)
+    internal static MinMaxScaler FromGraph(GraphProto graph, string? source = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
         float[] Values(string name)

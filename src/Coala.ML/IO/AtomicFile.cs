@@ -20,7 +20,7 @@ namespace Coala.ML.IO;
 /// A process that calls <see cref="DeletePendingOnTermination"/> also removes pending temporary files on SIGINT,
 /// SIGTERM, SIGHUP and SIGQUIT (SIGKILL cannot be caught: its temporary file, <c>.&lt;name&gt;.&lt;random&gt;.tmp</c>, stays).
 /// </summary>
-internal sealed class AtomicFile : IDisposable
+public sealed class AtomicFile : IDisposable
 {
     private static readonly HashSet<string> Pending = new(StringComparer.Ordinal);
     private static readonly List<PosixSignalRegistration> Registrations = [];

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Coala.ML.IO;
 
 /// <summary>What a path names, as <c>stat</c> sees it.</summary>
-internal enum FileKind { Missing, Regular, Directory, Fifo, CharacterDevice, BlockDevice, Socket, SymbolicLink, Unknown }
+public enum FileKind { Missing, Regular, Directory, Fifo, CharacterDevice, BlockDevice, Socket, SymbolicLink, Unknown }
 
 /// <summary>
 /// A path's kind and identity (device, inode), read with Linux <c>statx</c>. .NET reports neither the kind of a special
@@ -11,7 +11,7 @@ internal enum FileKind { Missing, Regular, Directory, Fifo, CharacterDevice, Blo
 /// loop. Elsewhere (macOS, Windows, or a libc without <c>statx</c>) the kind comes from .NET alone (regular, folder,
 /// link or missing) and the identity is the fully resolved path.
 /// </summary>
-internal readonly record struct FileStatus(FileKind Kind, ulong Device, ulong Inode, long Length, string? ResolvedPath)
+public readonly record struct FileStatus(FileKind Kind, ulong Device, ulong Inode, long Length, string? ResolvedPath)
 {
     /// <summary>Same file or folder (same device and inode; same resolved path where no inode is known).</summary>
     public bool SameAs(FileStatus other) =>

@@ -6,7 +6,7 @@ namespace Coala.ML.IO;
 /// .NET's recursive enumeration follows it until the path is too long, or forever with two loops), breadth first so
 /// that of two ways to one folder the shallower is kept.
 /// </summary>
-internal static class FolderWalker
+public static class FolderWalker
 {
     /// <summary>What a name that .NET cannot open (not UTF-8) or cannot find is reported as.</summary>
     public static string NotFound(string path) => path.Contains('\uFFFD')

@@ -21,15 +21,15 @@ public sealed class CoalaEmbedder : IDisposable
     {
     }
 
-    /// <summary>An embedder of a model already loaded and checked (callers that read its metadata too load it once).</summary>
-    internal CoalaEmbedder(CoalaModel model, CoalaPooling pooling) : this(model, new CoalaEmbedderOptions { Pooling = pooling })
-    {
-    }
-
-    internal CoalaEmbedder(CoalaModel model, CoalaEmbedderOptions options)
+    /// <summary>
+    /// An embedder of a model already loaded and checked (<see cref="CoalaModel.Load"/>), so that callers who also read
+    /// its metadata load it once; <see cref="CoalaEmbedderOptions.ModelPath"/> is not used.
+    /// </summary>
+    /// <exception cref="CoalaException">CUDA is unavailable without <see cref="CoalaEmbedderOptions.FallbackToCpu"/>.</exception>
+    public CoalaEmbedder(CoalaModel model, CoalaEmbedderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(options);
+        options ??= new CoalaEmbedderOptions();
         _session = new EncoderSession(model, options.GpuDeviceId, options.FallbackToCpu, options.IntraOpNumThreads);
         _patches = new PatchSource(model.Frontend);
         _withStd = options.Pooling == CoalaPooling.MeanAndStd;
@@ -49,7 +49,7 @@ public sealed class CoalaEmbedder : IDisposable
     private readonly Features.FrontendSettings _frontend;
 
     /// <summary>The encoder's quantization scheme (<c>coala.quantization</c>), or <c>null</c> for fp32.</summary>
-    internal string? Quantization => _session.Model.Quantization;
+    public string? Quantization => _session.Model.Quantization;
 
     /// <summary>Seconds between the starts of consecutive non-overlapping windows: one patch (96 frames of 512 samples at 22 kHz, 2.23 s).</summary>
     public double WindowSeconds => (double)_frontend.PatchFrames * _frontend.HopLength / _frontend.SampleRate;
@@ -68,7 +68,7 @@ public sealed class CoalaEmbedder : IDisposable
     public IReadOnlyList<CoalaWindow> EmbedFileWindows(string path, double? hopSeconds = null) => EmbedFileWindows(path, hopSeconds, out _);
 
     /// <summary><see cref="EmbedFileWindows(string, double?)"/>, also saying what a cut file is missing (see <see cref="EmbedFile(string, out string?)"/>).</summary>
-    internal IReadOnlyList<CoalaWindow> EmbedFileWindows(string path, double? hopSeconds, out string? truncation)
+    public IReadOnlyList<CoalaWindow> EmbedFileWindows(string path, double? hopSeconds, out string? truncation)
     {
         int hopFrames = WindowHopFrames(hopSeconds);
         using var patches = _patches.OpenFile(path, hopFrames);
@@ -79,7 +79,7 @@ public sealed class CoalaEmbedder : IDisposable
     }
 
     /// <summary>The window hop in frames for <paramref name="hopSeconds"/> (null: one patch).</summary>
-    internal int WindowHopFrames(double? hopSeconds)
+    public int WindowHopFrames(double? hopSeconds)
     {
         if (hopSeconds is not double s) return _frontend.PatchFrames;
         double frame = (double)_frontend.HopLength / _frontend.SampleRate;
@@ -88,6 +88,9 @@ public sealed class CoalaEmbedder : IDisposable
             throw new ArgumentOutOfRangeException(nameof(hopSeconds), s, $"the window hop must be {frame:0.####} s (one frame) to {WindowSeconds:0.###} s (one window)");
         return frames;
     }
+
+    /// <summary>Patches given to ONNX Runtime in one run when a file is embedded (memory stays bounded by this many).</summary>
+    public const int PatchesPerRun = EncoderSession.DefaultChunkPatches;
 
     /// <summary>Length of the vectors returned (1152, or 2304 with mean and std pooling).</summary>
     public int Dimension { get; }
@@ -107,7 +110,7 @@ public sealed class CoalaEmbedder : IDisposable
     /// <see cref="EmbedFile(string)"/>, also saying whether the file was cut short: <paramref name="truncation"/> is
     /// <c>null</c> for a whole file, else what is missing (the vector is that of the audio that is there).
     /// </summary>
-    internal float[] EmbedFile(string path, out string? truncation)
+    public float[] EmbedFile(string path, out string? truncation)
     {
         if (_perWindow) throw new InvalidOperationException("an embedder with CoalaPooling.None gives per-window vectors: call EmbedFileWindows");
         using var patches = _patches.OpenFile(path);
@@ -121,6 +124,17 @@ public sealed class CoalaEmbedder : IDisposable
     {
         var patches = _patches.FromSamples(samples, sampleRate, source, out int count);
         return _session.Embed(patches, count, _withStd, source);
+    }
+
+    /// <summary>
+    /// Embeds log-mel patches already computed by <see cref="Features.CoalaFrontend"/> (unscaled: the model's scaler
+    /// is in its graph), <paramref name="patchCount"/> patches of bands x frames values each, pooled as configured.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="patches"/> is shorter than <paramref name="patchCount"/> patches.</exception>
+    public float[] EmbedPatches(float[] patches, int patchCount)
+    {
+        if (_perWindow) throw new InvalidOperationException("an embedder with CoalaPooling.None gives per-window vectors: call EmbedFileWindows");
+        return _session.Embed(patches, patchCount, _withStd);
     }
 
     /// <inheritdoc />

@@ -8,9 +8,9 @@ namespace Coala.ML.Model;
 /// <summary>
 /// A COALA encoder ONNX model read from disk and checked: its metadata gives the frontend it needs, its input is
 /// <c>coala_logmel</c> <c>[1, L]</c> float and its outputs <c>coala_mean</c>/<c>coala_std</c> are
-/// <c>[EmbeddingDim]</c>. Parsing needs no ONNX Runtime session; <see cref="EncoderSession"/> runs it.
+/// <c>[EmbeddingDim]</c>. Parsing needs no ONNX Runtime session; <see cref="CoalaEmbedder(CoalaModel, CoalaEmbedderOptions?)"/> runs it.
 /// </summary>
-internal sealed class CoalaModel
+public sealed class CoalaModel
 {
     /// <summary>The coala.format_version values this version reads.</summary>
     public static IReadOnlyList<int> SupportedFormatVersions { get; } = [OnnxEncoderWriter.FormatVersion];
@@ -21,16 +21,21 @@ internal sealed class CoalaModel
     /// <summary>The file the model was read from.</summary>
     public string Path { get; }
     /// <summary>The model file's bytes, as given to ONNX Runtime.</summary>
-    public byte[] Bytes { get; }
+    internal byte[] Bytes { get; }
     /// <summary>The frontend recorded in the model's metadata.</summary>
     public FrontendSettings Frontend { get; }
     /// <summary>Size of each of the mean and std embeddings (1152 for the reference 96 x 96 patches).</summary>
     public int EmbeddingDim { get; }
+    /// <summary>The file format version (<c>coala.format_version</c>).</summary>
     public int FormatVersion { get; }
     /// <summary>coala.architecture, or <c>null</c> when the model does not say.</summary>
     public string? Architecture { get; }
     /// <summary>The quantization scheme (<c>coala.quantization</c>, e.g. int8-qlinearconv-v1), or <c>null</c> for an fp32 encoder.</summary>
     public string? Quantization => Metadata.TryGetValue(EncoderQuantizer.KeyQuantization, out var q) ? q : null;
+    /// <summary>The per-band scaler fitted on the model's training set, as the graph applies it.</summary>
+    public MinMaxScaler Scaler => _scaler ??= MinMaxScaler.FromGraph(Onnx.ModelProto.Parser.ParseFrom(Bytes).Graph, Path);
+    private MinMaxScaler? _scaler;
+
     /// <summary>All metadata_props of the model.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
@@ -62,7 +67,7 @@ internal sealed class CoalaModel
     }
 
     /// <summary>Checks model bytes; <paramref name="path"/> names them in errors.</summary>
-    public static CoalaModel FromBytes(byte[] bytes, string path)
+    internal static CoalaModel FromBytes(byte[] bytes, string path)
     {
         var (model, meta) = ModelFile.Parse(bytes, path, "model");
 

@@ -4,7 +4,7 @@ namespace Coala.ML.Model;
 /// Finds the model file: an explicit path, else the default model installed beside the application as
 /// <c>CoalaModels/coala-ec.onnx</c> (the Coala.ML package and project copy it there at build and publish).
 /// </summary>
-internal static class ModelLocator
+public static class ModelLocator
 {
     /// <summary>Folder, beside the application, that holds the default model.</summary>
     public const string DefaultModelFolder = "CoalaModels";

@@ -8,7 +8,7 @@ namespace Coala.ML.Model;
 /// The single path from audio to patches that the CLI, <see cref="CoalaEmbedder"/> and the ML.NET transform share.
 /// Thread-safe (so is <see cref="CoalaFrontend"/>).
 /// </summary>
-internal sealed class PatchSource
+public sealed class PatchSource
 {
     private readonly CoalaFrontend _frontend;
 

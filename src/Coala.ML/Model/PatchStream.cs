@@ -11,7 +11,7 @@ namespace Coala.ML.Model;
 /// <see cref="PatchSource.FromSamples"/> on the whole decoded file. Every failure is a <see cref="CoalaException"/>
 /// naming the file. Not thread-safe; dispose it to close the file.
 /// </summary>
-internal sealed class PatchStream : IDisposable
+public sealed class PatchStream : IDisposable
 {
     /// <summary>Mono frames decoded per step: the working set does not depend on the file's length.</summary>
     private const int ReadFrames = 1 << 15;

@@ -90,7 +90,7 @@ public class PatchesPerClipTests
             int seed = int.Parse(File.ReadAllText(corpus.Validation.Paths[v]).Split(' ')[1], CultureInfo.InvariantCulture);
             Assert.Equal(FakePatch(10 * seed), Raw(corpus, m.Train + v));
         }
-        Assert.Equal(corpus.Validation.Paths.Length, corpus.Validation.Paths.Distinct().Count());
+        Assert.Equal(corpus.Validation.Paths.Count, corpus.Validation.Paths.Distinct().Count());
 
         // The same clips, split the same way, as a one-patch corpus of the first patches.
         var one = new CorpusPreparer(Small, p => Extract(p, firstOnly: true), "fake").Run(Options(dir, csv, "k1")).Manifest;

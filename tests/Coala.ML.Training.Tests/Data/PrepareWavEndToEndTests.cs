@@ -74,7 +74,7 @@ public class PrepareWavEndToEndTests
             corpus.ReadRawPatch(0, raw);
             Assert.Equal(expected, raw);
             var scaled = new float[96 * 96];
-            corpus.Train.Fill([0], scaled, new float[corpus.Vocabulary.Length]);
+            corpus.Train.Fill([0], scaled, new float[corpus.Vocabulary.Count]);
             Assert.All(scaled, x => Assert.InRange(x, 0f, 1f));
             Assert.Contains(scaled, x => x > 0.5f);
 

@@ -18,7 +18,7 @@ public class TagVocabularyTests
         var clips = Clips(100, ("common", 71), ("frequent", 69), ("edge", 70), ("rare", 10));
         var (vocab, counts) = TagVocabulary.Build(clips, minCount: 10, maxShare: 0.7, maxSize: 1000);
         Assert.Equal(["edge", "frequent", "rare"], vocab);
-        Assert.Equal(new TagVocabulary.TagCount("common", 71), counts[0]);
+        Assert.Equal(new TagCount("common", 71), counts[0]);
     }
 
     [Fact]

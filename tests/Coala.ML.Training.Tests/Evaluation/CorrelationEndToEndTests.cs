@@ -2,7 +2,7 @@ using Coala.ML.Audio;
 using Coala.ML.Export;
 using Coala.ML.Features;
 using Coala.ML.Training.Data;
-using Coala.ML.Training.Evaluation;
+using Coala.ML.Evaluation;
 using Coala.ML.Training.Tests.Data;
 
 namespace Coala.ML.Training.Tests.Evaluation;
@@ -131,7 +131,7 @@ public class CorrelationEndToEndTests
         var settings = FrontendSettings.Default;
         new CorpusPreparer(settings, AudioPatchSource.Create(settings), AudioPatchSource.ExtractorId)
             .Run(new PrepareOptions { Folder = clips, OutputDirectory = outDir, MinCount = 2, Threads = 1 });
-        string[] expected;
+        IReadOnlyList<string> expected;
         using (var corpus = PreparedCorpus.Open(outDir)) expected = corpus.Validation.Paths;
         Assert.NotEmpty(expected);
         Assert.Equal(expected, CorrelationAnalysis.ResolveClips(outDir));

@@ -1,4 +1,4 @@
-using Coala.ML.Training.Evaluation;
+using Coala.ML.Evaluation;
 using Coala.ML.Training.Tests.Data;
 
 namespace Coala.ML.Training.Tests.Evaluation;

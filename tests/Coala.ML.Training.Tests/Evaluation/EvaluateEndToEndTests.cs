@@ -1,5 +1,5 @@
 using Coala.ML.Features;
-using Coala.ML.Training.Evaluation;
+using Coala.ML.Evaluation;
 using Coala.ML.Training.Tests.Data;
 
 namespace Coala.ML.Training.Tests.Evaluation;

@@ -1,7 +1,7 @@
 using Coala.ML.Export;
 using Coala.ML.Features;
 using Coala.ML.Model;
-using Coala.ML.Training.Evaluation;
+using Coala.ML.Evaluation;
 using Coala.ML.Training.Tests.Data;
 
 namespace Coala.ML.Training.Tests.Evaluation;

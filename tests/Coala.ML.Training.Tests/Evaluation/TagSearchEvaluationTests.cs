@@ -1,4 +1,4 @@
-using Coala.ML.Training.Evaluation;
+using Coala.ML.Evaluation;
 
 namespace Coala.ML.Training.Tests.Evaluation;
 

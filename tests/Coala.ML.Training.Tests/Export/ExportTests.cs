@@ -1,9 +1,8 @@
 using Coala.ML.Export;
 using Coala.ML.Features;
-using Coala.ML.Training.Export;
-using Coala.ML.Training.Model;
-using Coala.ML.Training.Tests.Training;
-using Coala.ML.Training.Training;
+using Coala.ML.Training.Networks;
+using Coala.ML.Training.Tests.Trainer;
+using Coala.ML.Training;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -27,7 +26,7 @@ public class ExportTests : IDisposable
     {
         string run = Path.Combine(_dir, CoalaVariants.Name(variant));
         var options = TrainerTests.Tiny(variant, 1) with { Plots = false };
-        new CoalaTrainer(options, new SyntheticSet(8, 1), new SyntheticSet(4, 2), run, FrontendSettings.Default, Scaler()).Run();
+        new CoalaTrainer(new SyntheticCorpus(new SyntheticSet(8, 1), new SyntheticSet(4, 2), Scaler()), run, options).Run();
         return Path.Combine(run, TrainingCheckpoint.FileName);
     }
 

@@ -1,9 +1,8 @@
 using Coala.ML.Export;
 using Coala.ML.Features;
 using Coala.ML.Tags;
-using Coala.ML.Training.Export;
-using Coala.ML.Training.Model;
-using Coala.ML.Training.Training;
+using Coala.ML.Training.Networks;
+using Coala.ML.Training;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Coala.ML.Training.Tests.Export;

@@ -1,10 +1,9 @@
 using Coala.ML.Features;
 using Coala.ML.Export;
-using Coala.ML.Training.Export;
-using Coala.ML.Training.Model;
+using Coala.ML.Training.Networks;
 using Coala.ML.Training.Reference;
-using Coala.ML.Training.Tests.Training;
-using Coala.ML.Training.Training;
+using Coala.ML.Training.Tests.Trainer;
+using Coala.ML.Training;
 
 namespace Coala.ML.Training.Tests.Reference;
 
@@ -145,7 +144,7 @@ public class ReferenceHdf5Tests : IDisposable
         Assert.Equal(4, data.Validation.Count);
         string run = Path.Combine(_dir, "run");
         var options = TrainerTests.Tiny(CoalaVariant.EC, 1) with { Plots = false };
-        var result = new CoalaTrainer(options, data.Train, data.Validation, run, data.Frontend, data.Scaler, null, data.Vocabulary).Run();
+        var result = new CoalaTrainer(data, run, options).Run();
         Assert.Equal(1, result.EpochsCompleted);
         Assert.All(result.History, h => Assert.True(double.IsFinite(h.Objective)));
 

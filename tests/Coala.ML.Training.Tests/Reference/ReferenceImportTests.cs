@@ -1,7 +1,6 @@
 using System.IO.Compression;
 using Coala.ML.Export;
-using Coala.ML.Training.Export;
-using Coala.ML.Training.Model;
+using Coala.ML.Training.Networks;
 using Coala.ML.Training.Reference;
 using Microsoft.ML.OnnxRuntime;
 
