@@ -4,9 +4,6 @@ using System.Text.RegularExpressions;
 
 namespace Coala.ML.Evaluation;
 
-/// <summary>What FSDD clips are labelled with.</summary>
-public enum FsddTarget { Digit, Speaker }
-
 /// <summary>
 /// Loaders for the evaluation datasets' on-disk layouts. Each returns an <see cref="EvaluationTask"/> of (path, label)
 /// folds; audio is not read here (unreadable files are reported and skipped when features are extracted).

@@ -1,11 +1,5 @@
 namespace Coala.ML.Evaluation;
 
-/// <summary>One audio file and its class.</summary>
-public sealed record LabelledClip(string Path, string Label);
-
-/// <summary>One train/test split of a task (a task has one, or k for cross-validation).</summary>
-public sealed record EvaluationFold(string Name, IReadOnlyList<LabelledClip> Train, IReadOnlyList<LabelledClip> Test);
-
 /// <summary>
 /// A downstream classification task: its folds and class names (sorted). The accuracy of one repeat is the mean
 /// of its folds' test accuracies. <see cref="Notes"/> says what the loader dropped or chose (shown in the report).

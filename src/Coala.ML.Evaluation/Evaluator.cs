@@ -3,48 +3,6 @@ using System.Globalization;
 
 namespace Coala.ML.Evaluation;
 
-/// <summary>How <see cref="Evaluator"/> runs the protocol.</summary>
-public sealed record EvaluationOptions
-{
-    /// <summary>MLP trainings per (feature, task, fold), each with its own seed.</summary>
-    public int Repeats { get; init; } = 10;
-    public int Seed { get; init; }
-    public MlpOptions Mlp { get; init; } = new();
-    /// <summary>Also train ML.NET's LbfgsMaximumEntropy (once per fold: it is deterministic).</summary>
-    public bool MlNet { get; init; } = true;
-    /// <summary>Files whose features are extracted at the same time.</summary>
-    public int Threads { get; init; } = Math.Max(1, Environment.ProcessorCount);
-    /// <summary>Folder for evaluation.md, evaluation.csv and confusion/*.png; <c>null</c> writes nothing.</summary>
-    public string? OutputDirectory { get; init; }
-    public bool Plots { get; init; } = true;
-
-    public void Validate()
-    {
-        if (Repeats < 1) throw new CoalaException($"--repeats must be at least 1, got {Repeats}");
-        if (Threads < 1) throw new CoalaException($"--threads must be at least 1, got {Threads}");
-        Mlp.Validate();
-    }
-}
-
-/// <summary>One (feature set, task) cell of the results.</summary>
-public sealed record CellResult(string Feature, string Task, double[] Accuracies, double? MlNetAccuracy, int[,] Confusion,
-    double MeanEpochs, double Seconds, string? ConfusionPng)
-{
-    public double Mean => Accuracies.Average();
-    /// <summary>Sample standard deviation over repeats (0 for one repeat).</summary>
-    public double Std => Accuracies.Length < 2 ? 0 : Math.Sqrt(Accuracies.Sum(a => (a - Mean) * (a - Mean)) / (Accuracies.Length - 1));
-}
-
-/// <summary>Per task: the clips used and those skipped because some feature extractor could not read them.</summary>
-public sealed record TaskSummary(EvaluationTask Task, int ClipsUsed, IReadOnlyList<string> Skipped);
-
-/// <summary>Everything <c>coala evaluate</c> measured.</summary>
-public sealed record EvaluationReport(IReadOnlyList<string> Features, IReadOnlyList<int> Dimensions, IReadOnlyList<TaskSummary> Tasks,
-    IReadOnlyList<CellResult> Cells, EvaluationOptions Options, IReadOnlyList<double> ExtractionSeconds, double TotalSeconds)
-{
-    public CellResult Cell(string feature, string task) => Cells.First(c => c.Feature == feature && c.Task == task);
-}
-
 /// <summary>
 /// The paper's downstream protocol: features per clip, standardised with the training split's mean and std,
 /// an MLP (<see cref="MlpOptions"/>) trained <see cref="EvaluationOptions.Repeats"/> times with different seeds,

@@ -1,0 +1,8 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Coala.ML.Evaluation;
+
+/// <summary>What one MLP run gives.</summary>
+public sealed record MlpResult(int[] Predictions, int EpochsTrained, int BestEpoch);
