@@ -1,5 +1,6 @@
 using Coala.ML.Tests.Tags;
 using Coala.ML.Tests.TestSupport;
+using static Coala.ML.Tests.TestSupport.HostileCli;
 
 namespace Coala.ML.Tests.Cli;
 
@@ -7,33 +8,20 @@ namespace Coala.ML.Tests.Cli;
 [Collection("Console")]
 public class HostileInputListTests
 {
-    private static (int Code, string Stdout, string Stderr) RunCli(params string[] args) =>
-        Posix.WithTimeout(() => CliRunner.Run(args));
-
-    /// <summary>The console wraps long lines: compare with line breaks and runs of spaces as one space.</summary>
-    private static void Says(string expected, string stderr) =>
-        Assert.True(Flat(stderr).Contains(Flat(expected), StringComparison.Ordinal), $"expected \"{expected}\" in:\n{stderr}");
-
-    private static string Flat(string s) => System.Text.RegularExpressions.Regex.Replace(s, @"\s+", " ");
-
-    private static string Wav(string dir, string name = "a.wav", int seed = 1) =>
-        TestAssets.WriteWav(Path.Combine(dir, name), TestAssets.Signal(1.0, 22000, seed), 22000);
-
     [Fact]
     public void AFifoNamedWavIsSkippedWithItsReasonNotRead()
     {
-        var dir = TestAssets.TempDir("in-fifo");
-        Wav(dir);
+        var (dir, _) = FolderWithWav("in-fifo");
         var fifo = Posix.MakeFifo(Path.Combine(dir, "pipe.wav"));
         var csv = Path.Combine(dir, "o.csv");
 
-        var (code, _, stderr) = RunCli("embed", dir, "-o", csv, "--model", TestAssets.RandomModel());
+        var (code, _, stderr) = Embed(dir, csv);
         Assert.Equal(2, code);
         Says("pipe.wav", stderr);
         Says("named pipe (FIFO), not a regular file", stderr);
         Assert.Equal(2, File.ReadAllLines(csv).Length);
 
-        (code, _, stderr) = RunCli("embed", fifo, "-o", csv, "--model", TestAssets.RandomModel());
+        (code, _, stderr) = Embed(fifo, csv);
         Assert.Equal(1, code);
         Says("not a regular file", stderr);
     }
@@ -42,8 +30,7 @@ public class HostileInputListTests
     public void SearchSkipsAFifoToo()
     {
         var m = TagTestModel.Create();
-        var dir = TestAssets.TempDir("in-fifo-search");
-        Wav(dir);
+        var (dir, _) = FolderWithWav("in-fifo-search");
         Posix.MakeFifo(Path.Combine(dir, "pipe.wav"));
 
         var (code, stdout, stderr) = RunCli("search", "dog", dir, "--model", m.Encoder);
@@ -75,7 +62,7 @@ public class HostileInputListTests
         Directory.CreateSymbolicLink(Path.Combine(sub, "up"), "..");          // audio/sub/up -> audio (a second loop)
         var csv = Path.Combine(dir, "o.csv");
 
-        var (code, _, stderr) = RunCli("embed", audio, "--recursive", "-o", csv, "--model", TestAssets.RandomModel());
+        var (code, _, stderr) = Embed(audio, csv, "--recursive");
 
         Assert.True(code == 0, stderr);
         var rows = File.ReadAllLines(csv).Skip(1).Select(l => l[..l.IndexOf(',')]).ToList();
@@ -87,8 +74,7 @@ public class HostileInputListTests
     [Fact]
     public void AnAtFileIsAnInputNotAResponseFile()
     {
-        var dir = TestAssets.TempDir("in-at");
-        var wav = Wav(dir);
+        var (dir, wav) = FolderWithWav("in-at");
         var args = Path.Combine(dir, "args");
         File.WriteAllText(args, "--help");
 
@@ -104,11 +90,10 @@ public class HostileInputListTests
     [Fact]
     public void ANameThatIsNotUtf8IsReportedAsSuchNotAsMissing()
     {
-        var dir = TestAssets.TempDir("in-utf8");
-        Wav(dir);
+        var (dir, _) = FolderWithWav("in-utf8");
         Posix.CreateRawName(dir, [(byte)'b', 0xff, 0xfe, (byte)'.', (byte)'w', (byte)'a', (byte)'v']);
 
-        var (code, _, stderr) = RunCli("embed", dir, "-o", Path.Combine(dir, "o.csv"), "--model", TestAssets.RandomModel());
+        var (code, _, stderr) = Embed(dir, Path.Combine(dir, "o.csv"));
 
         Assert.Equal(2, code);
         Says("not valid UTF-8", stderr);
@@ -117,13 +102,12 @@ public class HostileInputListTests
     [Fact]
     public void ATruncatedWavIsEmbeddedAsFarAsItGoesWithAWarning()
     {
-        var dir = TestAssets.TempDir("in-cut");
-        Wav(dir);
+        var (dir, _) = FolderWithWav("in-cut");
         var whole = File.ReadAllBytes(Wav(dir, "b.wav", 2));
         File.WriteAllBytes(Path.Combine(dir, "b.wav"), whole[..(whole.Length / 2)]);   // the header still says 1 s
         var csv = Path.Combine(dir, "o.csv");
 
-        var (code, _, stderr) = RunCli("embed", dir, "-o", csv, "--model", TestAssets.RandomModel());
+        var (code, _, stderr) = Embed(dir, csv);
 
         Assert.True(code == 0, stderr);
         Assert.Equal(3, File.ReadAllLines(csv).Length);

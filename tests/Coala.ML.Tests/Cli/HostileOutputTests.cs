@@ -1,5 +1,6 @@
 using Coala.ML.Cli.Commands;
 using Coala.ML.Tests.TestSupport;
+using static Coala.ML.Tests.TestSupport.HostileCli;
 
 namespace Coala.ML.Tests.Cli;
 
@@ -7,29 +8,16 @@ namespace Coala.ML.Tests.Cli;
 [Collection("Console")]
 public class HostileOutputTests
 {
-    private static (int Code, string Stdout, string Stderr) RunCli(params string[] args) =>
-        Posix.WithTimeout(() => CliRunner.Run(args));
-
-    /// <summary>The console wraps long lines: compare with line breaks and runs of spaces as one space.</summary>
-    private static void Says(string expected, string stderr) =>
-        Assert.True(Flat(stderr).Contains(Flat(expected), StringComparison.Ordinal), $"expected \"{expected}\" in:\n{stderr}");
-
-    private static string Flat(string s) => System.Text.RegularExpressions.Regex.Replace(s, @"\s+", " ");
-
-    private static string Wav(string dir, string name = "a.wav", int seed = 1) =>
-        TestAssets.WriteWav(Path.Combine(dir, name), TestAssets.Signal(1.0, 22000, seed), 22000);
-
     [Fact]
     public void ASymlinkOutputIsWrittenThroughAndStaysALink()
     {
-        var dir = TestAssets.TempDir("out-link");
-        var wav = Wav(dir);
+        var (dir, wav) = FolderWithWav("out-link");
         var real = Path.Combine(dir, "real.csv");
         File.WriteAllText(real, "old");
         var link = Path.Combine(dir, "link.csv");
         File.CreateSymbolicLink(link, real);
 
-        var (code, _, stderr) = RunCli("embed", wav, "-o", link, "--model", TestAssets.RandomModel());
+        var (code, _, stderr) = Embed(wav, link);
 
         Assert.True(code == 0, stderr);
         Assert.Equal(real, new FileInfo(link).LinkTarget);
@@ -38,31 +26,31 @@ public class HostileOutputTests
     }
 
     [Fact]
-    public void AFifoOutputIsStreamedToAndNotReplaced()
+    public async Task AFifoOutputIsStreamedToAndNotReplaced()
     {
-        var dir = TestAssets.TempDir("out-fifo");
-        var wav = Wav(dir);
+        var (dir, wav) = FolderWithWav("out-fifo");
         var fifo = Posix.MakeFifo(Path.Combine(dir, "pipe.csv"));
         var reader = Task.Factory.StartNew(() => File.ReadAllText(fifo), TaskCreationOptions.LongRunning);
 
-        var (code, _, stderr) = RunCli("embed", wav, "-o", fifo, "--model", TestAssets.RandomModel());
+        var (code, _, stderr) = Embed(wav, fifo);
 
         Assert.True(code == 0, stderr);
-        Assert.True(reader.Wait(TimeSpan.FromSeconds(30)), "the reader of the FIFO got nothing");
-        Assert.StartsWith("path,e0,", reader.Result);
-        Assert.Equal(2, reader.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        var first = await Task.WhenAny(reader, Task.Delay(TimeSpan.FromSeconds(30)));
+        Assert.True(first == reader, "the reader of the FIFO got nothing");
+        var text = await reader;
+        Assert.StartsWith("path,e0,", text);
+        Assert.Equal(2, text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Equal(IO.FileKind.Fifo, IO.FileStatus.Of(fifo).Kind);
     }
 
     [Fact]
     public void ALinkToADeviceIsStreamedToAndNeitherIsReplaced()
     {
-        var dir = TestAssets.TempDir("out-dev");
-        var wav = Wav(dir);
+        var (dir, wav) = FolderWithWav("out-dev");
         var link = Path.Combine(dir, "null.csv");
         File.CreateSymbolicLink(link, "/dev/null");
 
-        var (code, _, stderr) = RunCli("embed", wav, "-o", link, "--model", TestAssets.RandomModel());
+        var (code, _, stderr) = Embed(wav, link);
 
         Assert.True(code == 0, stderr);
         Assert.Equal("/dev/null", new FileInfo(link).LinkTarget);
@@ -72,12 +60,10 @@ public class HostileOutputTests
     [Fact]
     public void AnOutputThatIsAnInputIsRefusedBeforeAnyWork()
     {
-        var dir = TestAssets.TempDir("out-same");
-        var wav = Wav(dir);
+        var (dir, wav) = FolderWithWav("out-same");
         var before = File.ReadAllBytes(wav);
-        var model = TestAssets.RandomModel();
 
-        var (code, _, stderr) = RunCli("embed", wav, "-o", wav, "--model", model);
+        var (code, _, stderr) = Embed(wav, wav);
         Assert.Equal(1, code);
         Says("also an input", stderr);
         Assert.Equal(before, File.ReadAllBytes(wav));
@@ -85,7 +71,7 @@ public class HostileOutputTests
         // The same file by another name: a link with a harmless extension, and the folder holding it.
         var alias = Path.Combine(dir, "alias.csv");
         File.CreateSymbolicLink(alias, wav);
-        (code, _, stderr) = RunCli("embed", dir, "-o", alias, "--model", model, "--force");
+        (code, _, stderr) = Embed(dir, alias, "--force");
         Assert.Equal(1, code);
         Says("also an input", stderr);
         Assert.Equal(before, File.ReadAllBytes(wav));
@@ -94,15 +80,14 @@ public class HostileOutputTests
     [Fact]
     public void AnOutputWithAnAudioExtensionNeedsForce()
     {
-        var dir = TestAssets.TempDir("out-ext");
-        var wav = Wav(dir);
+        var (dir, wav) = FolderWithWav("out-ext");
         var output = Path.Combine(dir, "embeddings.wav");
-        var (code, _, stderr) = RunCli("embed", wav, "-o", output, "--model", TestAssets.RandomModel());
+        var (code, _, stderr) = Embed(wav, output);
         Assert.Equal(1, code);
         Says("audio extension", stderr);
         Assert.False(File.Exists(output));
 
-        (code, _, stderr) = RunCli("embed", wav, "-o", output, "--model", TestAssets.RandomModel(), "--force");
+        (code, _, stderr) = Embed(wav, output, "--force");
         Assert.True(code == 0, stderr);
         Assert.StartsWith("path,e0,", File.ReadAllText(output));
     }
@@ -110,15 +95,14 @@ public class HostileOutputTests
     [Fact]
     public void APlantedLinkAtTheOldTempNameIsNotFollowed()
     {
-        var dir = TestAssets.TempDir("out-plant");
-        var wav = Wav(dir);
+        var (dir, wav) = FolderWithWav("out-plant");
         var victim = Path.Combine(dir, "victim.txt");
         File.WriteAllText(victim, "precious");
         var output = Path.Combine(dir, "out.csv");
         // The name the old writer used (.<out>.<pid>.tmp, opened without O_EXCL), planted as a link to another file.
         File.CreateSymbolicLink(Path.Combine(dir, $".out.csv.{Environment.ProcessId}.tmp"), victim);
 
-        var (code, _, stderr) = RunCli("embed", wav, "-o", output, "--model", TestAssets.RandomModel());
+        var (code, _, stderr) = Embed(wav, output);
 
         Assert.True(code == 0, stderr);
         Assert.Equal("precious", File.ReadAllText(victim));
@@ -128,8 +112,7 @@ public class HostileOutputTests
     [Fact]
     public void AnUnwritableOutputFailsBeforeTheModelIsLoaded()
     {
-        var dir = TestAssets.TempDir("out-early");
-        var wav = Wav(dir);
+        var (dir, wav) = FolderWithWav("out-early");
         var notAFolder = Path.Combine(dir, "file.txt");
         File.WriteAllText(notAFolder, "x");
         var missingModel = Path.Combine(dir, "missing.onnx");
@@ -146,11 +129,10 @@ public class HostileOutputTests
     [Fact]
     public void AnOutputNameOf254CharactersIsWritten()
     {
-        var dir = TestAssets.TempDir("out-long");
-        var wav = Wav(dir);
+        var (dir, wav) = FolderWithWav("out-long");
         var output = Path.Combine(dir, new string('n', 250) + ".csv");
 
-        var (code, _, stderr) = RunCli("embed", wav, "-o", output, "--model", TestAssets.RandomModel());
+        var (code, _, stderr) = Embed(wav, output);
 
         Assert.True(code == 0, stderr);
         Assert.StartsWith("path,e0,", File.ReadAllText(output));
@@ -160,14 +142,13 @@ public class HostileOutputTests
     [Fact]
     public void DashMeansStandardOutput()
     {
-        var dir = TestAssets.TempDir("out-dash");
-        var wav = Wav(dir);
+        var (dir, wav) = FolderWithWav("out-dash");
         var stdout = new MemoryStream();
         var old = EmbedCommand.StandardOutput;
         EmbedCommand.StandardOutput = () => stdout;
         try
         {
-            var (code, _, stderr) = RunCli("embed", wav, "-o", "-", "--model", TestAssets.RandomModel());
+            var (code, _, stderr) = Embed(wav, "-");
             Assert.True(code == 0, stderr);
             Says("standard output", stderr);
         }
@@ -185,17 +166,16 @@ public class HostileOutputTests
     [Fact]
     public void AShardWithNoFilesWritesAHeaderOnlyFileAndSucceeds()
     {
-        var dir = TestAssets.TempDir("out-shard");
-        Wav(dir);
+        var (dir, _) = FolderWithWav("out-shard");
         var csv = Path.Combine(dir, "part1.csv");
-        var (code, _, stderr) = RunCli("embed", dir, "-o", csv, "--model", TestAssets.RandomModel(), "--shard", "1/2");
+        var (code, _, stderr) = Embed(dir, csv, "--shard", "1/2");
         Assert.True(code == 0, stderr);
         var lines = File.ReadAllLines(csv);
         Assert.Single(lines);
         Assert.Equal(1 + 1152, lines[0].Split(',').Length);
 
         var parquet = Path.Combine(dir, "part1.parquet");
-        (code, _, stderr) = RunCli("embed", dir, "-o", parquet, "--model", TestAssets.RandomModel(), "--shard", "1/2");
+        (code, _, stderr) = Embed(dir, parquet, "--shard", "1/2");
         Assert.True(code == 0, stderr);
         Assert.True(new FileInfo(parquet).Length > 0);
     }
@@ -213,12 +193,11 @@ public class HostileOutputTests
     [Fact]
     public void ControlCharactersInNamesArePrintedEscaped()
     {
-        var dir = TestAssets.TempDir("out-ctl");
-        Wav(dir);
+        var (dir, _) = FolderWithWav("out-ctl");
         var evil = Path.Combine(dir, "x\u001b[2J\nforged line.wav");
         File.WriteAllBytes(evil, [1, 2, 3]);
 
-        var (code, _, stderr) = RunCli("embed", dir, "-o", Path.Combine(dir, "o.csv"), "--model", TestAssets.RandomModel());
+        var (code, _, stderr) = Embed(dir, Path.Combine(dir, "o.csv"));
 
         Assert.Equal(2, code);
         Assert.DoesNotContain('\u001b', stderr);

@@ -207,7 +207,7 @@ public class DecoderFuzzTests(ITestOutputHelper output)
     private enum Outcome { Finite, CoalaError, Failure }
 
     [Fact]
-    public void Mutated_audio_files_give_finite_patches_or_a_CoalaException_naming_the_file()
+    public async Task Mutated_audio_files_give_finite_patches_or_a_CoalaException_naming_the_file()
     {
         var bases = Bases();
         var dir = TestAssets.TempDir("fuzz");
@@ -240,13 +240,19 @@ public class DecoderFuzzTests(ITestOutputHelper output)
                 var sw = Stopwatch.StartNew();
                 var task = Task.Factory.StartNew(() => RunCase(path, patches, embed ? embedder : null),
                     CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-                if (!task.Wait(PerCaseTimeout))
+                (Outcome, long, string) result;
+                try
+                {
+                    // RunCase catches every exception, so a TimeoutException here is the bound, not the case.
+                    result = await task.WaitAsync(PerCaseTimeout);
+                }
+                catch (TimeoutException)
                 {
                     failures.Add($"{label}: no result within {PerCaseTimeout.TotalSeconds} s (hang?)");
                     outcomes[Outcome.Failure] = outcomes.GetValueOrDefault(Outcome.Failure) + 1;
                     continue;   // the file stays for inspection
                 }
-                var (outcome, allocated, message) = task.Result;
+                var (outcome, allocated, message) = result;
                 double seconds = sw.Elapsed.TotalSeconds;
                 if (seconds > slowest.Time) slowest = (seconds, label);
                 maxAllocated = Math.Max(maxAllocated, allocated);

@@ -1,0 +1,10 @@
+using Microsoft.ML.Data;
+
+namespace Coala.ML.MLNet;
+
+/// <summary>Row holding samples and their rate. Public only because ML.NET's CustomMapping needs it.</summary>
+public sealed class SamplesWithRateRow
+{
+    [ColumnName(FrontendMapping.AudioColumn)] [VectorType] public float[]? Audio { get; set; }
+    [ColumnName(FrontendMapping.RateColumn)] public float Rate { get; set; }
+}
