@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-
 namespace Coala.ML.Evaluation;
 
 /// <summary>One (feature set, task) cell of the results.</summary>

@@ -1,9 +1,3 @@
-using Coala.ML.Features;
-using System.Runtime.CompilerServices;
-using Coala.ML.Audio;
-using NWaves.Filters.Fda;
-using NWaves.Transforms;
-
 namespace Coala.ML.Evaluation;
 
 /// <summary>One clip's descriptors: for each <see cref="DescriptorGroup"/> the per-dimension summary over time.</summary>

@@ -1,9 +1,3 @@
-using Coala.ML.Features;
-using System.Runtime.CompilerServices;
-using Coala.ML.Audio;
-using NWaves.Filters.Fda;
-using NWaves.Transforms;
-
 namespace Coala.ML.Evaluation;
 
 /// <summary>The acoustic descriptor groups of the paper's Table 2, in its row order.</summary>

@@ -1,6 +1,6 @@
-using Coala.ML.Features;
 using System.Runtime.CompilerServices;
 using Coala.ML.Audio;
+using Coala.ML.Features;
 using NWaves.Filters.Fda;
 using NWaves.Transforms;
 

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-
 namespace Coala.ML.Evaluation;
 
 /// <summary>How <see cref="Evaluator"/> runs the protocol.</summary>

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-
 namespace Coala.ML.Evaluation;
 
 /// <summary>Everything <c>coala evaluate</c> measured.</summary>

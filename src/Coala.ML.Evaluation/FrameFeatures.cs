@@ -1,9 +1,3 @@
-using Coala.ML.Features;
-using System.Runtime.CompilerServices;
-using Coala.ML.Audio;
-using NWaves.Filters.Fda;
-using NWaves.Transforms;
-
 namespace Coala.ML.Evaluation;
 
 /// <summary>Frame-level features of the analysed window, each [dimension][frame].</summary>

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-
 namespace Coala.ML.Evaluation;
 
 /// <summary>Per task: the clips used and those skipped because some feature extractor could not read them.</summary>

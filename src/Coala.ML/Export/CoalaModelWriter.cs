@@ -6,7 +6,7 @@ namespace Coala.ML.Export;
 /// Writes COALA model files from trained weights, as <c>Coala.ML.Training</c> and the reference import do: the encoder
 /// (log-mel scaler, network and frontend settings in one ONNX graph) and, beside it, the tag model
 /// (<c>x.onnx</c> → <c>x.tags.onnx</c>). Files are written atomically; what is written loads with
-/// <see cref="Model.CoalaEmbedder"/> and <see cref="CoalaTagIndex"/>.
+/// <see cref="CoalaEmbedder"/> and <see cref="CoalaTagIndex"/>.
 /// </summary>
 public static class CoalaModelWriter
 {

@@ -1,11 +1,5 @@
 namespace Coala.ML.Export;
 
-/// <summary>One named parameter: its shape (PyTorch order) and values (row-major).</summary>
-public sealed record WeightTensor(int[] Shape, float[] Values)
-{
-    public int Count => Shape.Aggregate(1, (a, b) => a * b);
-}
-
 /// <summary>
 /// The audio encoder's parameters by their PyTorch state-dict names, mirroring the reference model
 /// (xavierfav/coala models_t1000.AudioEncoder): <c>audio_encoder.{i}.weight/bias</c> for the convolutions at

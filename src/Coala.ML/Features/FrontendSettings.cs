@@ -3,9 +3,6 @@ using System.Globalization;
 
 namespace Coala.ML.Features;
 
-/// <summary>Window applied to each STFT frame. The reference code uses Hann; the paper says Hamming.</summary>
-public enum WindowKind { Hann, Hamming }
-
 /// <summary>
 /// Everything the log-mel frontend needs, recorded in every model's ONNX metadata (keys <c>coala.*</c>)
 /// so that a model can never be paired with the wrong frontend. Defaults are the reference implementation's

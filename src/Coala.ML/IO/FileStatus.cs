@@ -2,9 +2,6 @@ using System.Runtime.InteropServices;
 
 namespace Coala.ML.IO;
 
-/// <summary>What a path names, as <c>stat</c> sees it.</summary>
-public enum FileKind { Missing, Regular, Directory, Fifo, CharacterDevice, BlockDevice, Socket, SymbolicLink, Unknown }
-
 /// <summary>
 /// A path's kind and identity (device, inode), read with Linux <c>statx</c>. .NET reports neither the kind of a special
 /// file nor an inode, and both matter to a CLI that must not read a FIFO, replace a device node or walk a symlink
