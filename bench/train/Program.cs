@@ -2,6 +2,7 @@
 //   dotnet run -c Release --project bench/train -- [--threads 2] [--batch 128] [--steps 6] [--warmup 2] [--bf16] [--two-views]
 // --bf16: networks and data in bfloat16 (TorchSharp 0.107 has no autocast; this bounds what mixed precision could
 // gain on a CPU with AVX512-BF16). --two-views: the audio-to-audio contrast term (a second encoder pass).
+using Coala.ML.Training.Losses;
 using System.Diagnostics;
 using System.Globalization;
 using Coala.ML.Training.Networks;

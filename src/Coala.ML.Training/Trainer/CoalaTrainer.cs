@@ -1,3 +1,4 @@
+using Coala.ML.Training.Losses;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;

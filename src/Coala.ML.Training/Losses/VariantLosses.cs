@@ -1,9 +1,8 @@
-using Coala.ML.Training.Losses;
 using Coala.ML.Training.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Coala.ML.Training;
+namespace Coala.ML.Training.Losses;
 
 /// <summary>One batch's losses; components a variant does not use are <c>null</c>.</summary>
 internal sealed record BatchLosses(Tensor Objective, Tensor? AudioKl, Tensor? TagBce, Tensor? Contrastive, Tensor? Reconstruction)
