@@ -1,12 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using Coala.ML.Audio;
-using Coala.ML.Features;
-using Coala.ML.Model;
-using Coala.ML.Training;
-
-using MathNet.Numerics.LinearAlgebra;
 
 namespace Coala.ML.Evaluation;
 

@@ -4,7 +4,6 @@ using Coala.ML.Model;
 using Coala.ML.Tags;
 using Coala.ML.Training;
 
-
 namespace Coala.ML.Evaluation;
 
 /// <summary>

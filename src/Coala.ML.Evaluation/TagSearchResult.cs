@@ -1,9 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Coala.ML.Model;
-using Coala.ML.Tags;
-using Coala.ML.Training;
-
 
 namespace Coala.ML.Evaluation;
 

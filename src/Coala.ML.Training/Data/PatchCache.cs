@@ -183,12 +183,8 @@ internal sealed class PatchCache : IDisposable
     {
         byte[] hash = HashPatch(patch.AsSpan(0, hashedValues ?? patch.Length));
         using var ms = new MemoryStream(64 + patch.Length * 4);
-        using (var w = new BinaryWriter(ms, Encoding.UTF8, leaveOpen: true))
+        using (var w = RecordWriter(ms, path, size, modifiedTicks, kind: 0))
         {
-            w.Write(path);
-            w.Write(size);
-            w.Write(modifiedTicks);
-            w.Write((byte)0);
             w.Write(hash);
             w.Write(patch.Length);
         }
@@ -201,15 +197,20 @@ internal sealed class PatchCache : IDisposable
     public CachedOutcome AddError(string path, long size, long modifiedTicks, string error)
     {
         using var ms = new MemoryStream();
-        using (var w = new BinaryWriter(ms, Encoding.UTF8, leaveOpen: true))
-        {
-            w.Write(path);
-            w.Write(size);
-            w.Write(modifiedTicks);
-            w.Write((byte)1);
+        using (var w = RecordWriter(ms, path, size, modifiedTicks, kind: 1))
             w.Write(error);
-        }
         return Append(path, ms.ToArray(), _ => new CachedOutcome(size, modifiedTicks, 0, 0, null, error));
+    }
+
+    /// <summary>A writer over <paramref name="ms"/> that has written a record's key: path, size, time and kind (0 patch, 1 error).</summary>
+    private static BinaryWriter RecordWriter(MemoryStream ms, string path, long size, long modifiedTicks, byte kind)
+    {
+        var w = new BinaryWriter(ms, Encoding.UTF8, leaveOpen: true);
+        w.Write(path);
+        w.Write(size);
+        w.Write(modifiedTicks);
+        w.Write(kind);
+        return w;
     }
 
     private CachedOutcome Append(string path, byte[] payload, Func<long, CachedOutcome> make)
