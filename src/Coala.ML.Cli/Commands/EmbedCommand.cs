@@ -167,8 +167,8 @@ internal static class EmbedCommand
             return CliError.Fail("embed", "nothing to embed");
         }
 
-        // The output (its temporary file) is created before any work, so an unwritable output fails at once. Until
-        // it is committed, leaving this block (an error, Ctrl+C) removes the temporary file.
+        // The output (its temporary file) is created before any work, so an unwritable output fails at once. Leaving
+        // this block before the commit (an error on the way) removes the temporary file.
         using (var target = toStdout ? AtomicFile.ForStream(StandardOutput(), "standard output") : AtomicFile.Create(output))
         using (var embedder = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = modelPath, Pooling = pooling, GpuDeviceId = gpu, IntraOpNumThreads = EncoderThreadsFor(threads) }))
         {

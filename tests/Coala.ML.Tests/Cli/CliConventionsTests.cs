@@ -209,6 +209,27 @@ public class CliConventionsTests
     }
 
     [Fact]
+    public void The_one_handler_gives_each_kind_of_exception_its_message_and_exit_code()
+    {
+        Assert.Equal(("x.wav: not audio", 1), CliError.Describe(new CoalaException("not audio", "x.wav")));
+        Assert.Equal(("interrupted: run it again", 130), CliError.Describe(new OperationCanceledException(), "run it again"));
+        Assert.Equal(("interrupted", 130), CliError.Describe(new TaskCanceledException()));
+        Assert.Equal(("the hop is too long", 1), CliError.Describe(new ArgumentOutOfRangeException("hopSeconds", 9.0, "the hop is too long")));
+        Assert.Equal(("Access to the path '/out.csv' is denied.", 1), CliError.Describe(new UnauthorizedAccessException("Access to the path '/out.csv' is denied.")));
+        Assert.Equal(("No space left on device : '/out.csv'", 1), CliError.Describe(new IOException("No space left on device : '/out.csv'")));
+        // What Parallel.For hands back for one file's failure reads as that failure.
+        Assert.Equal(("x.wav: not audio", 1), CliError.Describe(new AggregateException(new CoalaException("not audio", "x.wav"))));
+        // A null argument is the program's mistake, not the user's.
+        foreach (var bug in new Exception[] { new ArgumentNullException("path"), new NullReferenceException("gone"), new InvalidOperationException("twice") })
+        {
+            var (message, code) = CliError.Describe(bug);
+            Assert.Equal(1, code);
+            Assert.StartsWith($"unexpected {bug.GetType().Name}: ", message);
+            Assert.Contains("please report", message);
+        }
+    }
+
+    [Fact]
     public void A_rejected_argument_reads_as_its_message_without_the_parameter_name()
     {
         var m = Coala.ML.Tests.Tags.TagTestModel.Create();
