@@ -240,7 +240,7 @@ public class CliConventionsTests
     }
 
     [Fact]
-    public void An_interrupted_prepare_exits_130_with_its_resume_hint_in_the_one_style()
+    public async Task An_interrupted_prepare_exits_130_with_its_resume_hint_in_the_one_style()
     {
         var dir = TestAssets.TempDir("cli-interrupted");
         var audio = Directory.CreateDirectory(Path.Combine(dir, "audio", "dog")).FullName;
@@ -258,8 +258,8 @@ public class CliConventionsTests
         int code;
         try
         {
-            code = root.Parse(["prepare", "--folder", Path.Combine(dir, "audio"), "--output", Path.Combine(dir, "out"), "--min-count", "1"], CommandRegistry.Parser)
-                .InvokeAsync(cancellationToken: cancelled.Token).GetAwaiter().GetResult();
+            code = await root.Parse(["prepare", "--folder", Path.Combine(dir, "audio"), "--output", Path.Combine(dir, "out"), "--min-count", "1"], CommandRegistry.Parser)
+                .InvokeAsync(cancellationToken: cancelled.Token);
         }
         finally { Console.SetError(oldErr); Console.SetOut(oldOut); }
 
