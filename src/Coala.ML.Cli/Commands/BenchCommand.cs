@@ -49,12 +49,8 @@ internal static class BenchCommand
     private static int RunLong(string? modelPath, double minutes, bool compare)
     {
         if (!double.IsFinite(minutes) || minutes <= 0 || minutes > 24 * 60)
-        {
-            Console.Error.WriteLine(CliError.Line("bench", $"--long-minutes {minutes}: expected 0 < minutes <= 1440"));
-            return 1;
-        }
-        var dir = Directory.CreateTempSubdirectory("coala-bench-long-").FullName;
-        try
+            return CliError.Fail("bench", $"--long-minutes {minutes}: expected 0 < minutes <= 1440");
+        return InTempFolder("coala-bench-long-", dir =>
         {
             var (path, description) = BenchModel(modelPath, dir);
             const int rate = 44100;
@@ -100,15 +96,20 @@ internal static class BenchCommand
                 Console.WriteLine($"| largest difference streaming vs one-shot (mean and std, {oneShot.Length} values) | {maxDiff:G3} (relative to the largest value {maxAbs:G3}: {maxDiff / maxAbs:G3}) |");
             }
             return 0;
-        }
-        catch (CoalaException e)
+        });
+    }
+
+    /// <summary>Runs <paramref name="bench"/> with a new temporary folder (the generated audio, a random model), deleted after, however it ends.</summary>
+    private static int InTempFolder(string prefix, Func<string, int> bench)
+    {
+        var dir = Directory.CreateTempSubdirectory(prefix).FullName;
+        try
         {
-            Console.Error.WriteLine(CliError.Line("bench", e.Message));
-            return 1;
+            return bench(dir);
         }
         finally
         {
-            try { Directory.Delete(dir, true); } catch (IOException) { }
+            try { Directory.Delete(dir, true); } catch (IOException) { } // a leftover temporary folder is not worth failing the run
         }
     }
 
@@ -159,8 +160,8 @@ internal static class BenchCommand
 
     private static int Run(string? modelPath, int clips, double seconds, int rate)
     {
-        var dir = Directory.CreateTempSubdirectory("coala-bench-").FullName;
-        try
+        if (clips < 1) return CliError.Fail("bench", $"--clips {clips}: expected 1 or more");
+        return InTempFolder("coala-bench-", dir =>
         {
             var (resolved, source) = BenchModel(modelPath, dir);
             var model = CoalaModel.Load(resolved);
@@ -237,15 +238,6 @@ internal static class BenchCommand
             Console.WriteLine($"| end to end, {cores} files in parallel, {Math.Max(1, EmbedCommand.EncoderThreadsFor(cores))} encoder thread(s) each (`coala embed`) | {parallel:F2} clips/s ({parallel * seconds:F0} x real time; {parallel / oneCore:F2}x one core) |");
             Console.WriteLine($"| peak working set | {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} MiB |");
             return 0;
-        }
-        catch (CoalaException e)
-        {
-            Console.Error.WriteLine(CliError.Line("bench", e.Message));
-            return 1;
-        }
-        finally
-        {
-            try { Directory.Delete(dir, true); } catch (IOException) { }
-        }
+        });
     }
 }

@@ -11,8 +11,24 @@ internal static class CommandRegistry
     /// </summary>
     public static ParserConfiguration Parser => new() { ResponseFileTokenReplacer = null };
 
-    /// <param name="environment">Environment variables as the verbs read them (embed --shard auto); the process's by default.</param>
+    /// <summary>
+    /// The verbs, each with its action guarded by <see cref="CliError.Guard"/>: what a verb throws is printed and given
+    /// an exit code there, in one style, so verbs do not catch to print.
+    /// </summary>
+    /// <param name="environment">Environment variables as the verbs read them (embed --shard auto, COALA_DEBUG); the process's by default.</param>
     public static IEnumerable<Command> All(Func<string, string?>? environment = null)
+    {
+        environment ??= Environment.GetEnvironmentVariable;
+        foreach (var c in Verbs(environment))
+            yield return CliError.Guard(c, environment, c.Name switch
+            {
+                "prepare" => PrepareCommand.ResumeHint,
+                "train" => TrainCommand.ResumeHint,
+                _ => null,
+            });
+    }
+
+    private static IEnumerable<Command> Verbs(Func<string, string?> environment)
     {
         yield return EmbedCommand.Create(environment);
         yield return BenchCommand.Create();

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Coala.ML.Evaluation;
+using Coala.ML.IO;
 
 namespace Coala.ML.Cli.Commands;
 
@@ -36,40 +37,29 @@ internal static class CorrelateCommand
         foreach (var o in new Option[] { models, clips, maxClips, pca, patch, output }) c.Options.Add(o);
         c.SetAction(parse =>
         {
-            try
+            var list = parse.GetValue(models)!.Select(ParseModel).ToArray();
+            var input = parse.GetValue(patch) switch
             {
-                var list = parse.GetValue(models)!.Select(ParseModel).ToArray();
-                var input = parse.GetValue(patch) switch
-                {
-                    "mean" => EmbeddingInput.MeanPooling,
-                    "max-energy" => EmbeddingInput.MaxEnergyPatch,
-                    var other => throw new CoalaException($"--embedding must be mean or max-energy, not '{other}'"),
-                };
-                var files = CorrelationAnalysis.ResolveClips(parse.GetValue(clips)!, parse.GetValue(maxClips));
-                var table = CorrelationAnalysis.Run(list, files, new CorrelationOptions
-                {
-                    Input = input,
-                    PrincipalComponents = parse.GetValue(pca),
-                    Log = line => Console.Error.WriteLine($"coala correlate: {line}"),
-                });
-                string markdown = table.ToMarkdown();
-                Console.Write(markdown);
-                Console.Error.WriteLine($"coala correlate: {table.Clips} clips, {list.Length} model(s) in {table.Elapsed.TotalSeconds:0.0} s");
-                if (parse.GetValue(output) is FileInfo file)
-                {
-                    try { File.WriteAllText(file.FullName, markdown); }
-                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                    {
-                        throw new CoalaException($"cannot write the report: {e.Message}", file.FullName, e);
-                    }
-                    Console.Error.WriteLine($"coala correlate: wrote {file.FullName}");
-                }
-                return 0;
-            }
-            catch (CoalaException e)
+                "mean" => EmbeddingInput.MeanPooling,
+                "max-energy" => EmbeddingInput.MaxEnergyPatch,
+                var other => throw new CoalaException($"--embedding must be mean or max-energy, not '{other}'"),
+            };
+            var files = CorrelationAnalysis.ResolveClips(parse.GetValue(clips)!, parse.GetValue(maxClips));
+            var table = CorrelationAnalysis.Run(list, files, new CorrelationOptions
             {
-                return CliError.Fail("correlate", e.Message);
+                Input = input,
+                PrincipalComponents = parse.GetValue(pca),
+                Log = line => Console.Error.WriteLine($"coala correlate: {line}"),
+            });
+            string markdown = table.ToMarkdown();
+            Console.Write(markdown);
+            Console.Error.WriteLine($"coala correlate: {table.Clips} clips, {list.Length} model(s) in {table.Elapsed.TotalSeconds:0.0} s");
+            if (parse.GetValue(output) is FileInfo file)
+            {
+                AtomicFile.WriteAllText(file.FullName, markdown, "the report");
+                Console.Error.WriteLine($"coala correlate: wrote {file.FullName}");
             }
+            return 0;
         });
         return c;
     }

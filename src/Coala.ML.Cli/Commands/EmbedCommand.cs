@@ -46,10 +46,7 @@ internal static class EmbedCommand
         {
             ShardSpec? spec = null;
             if (r.GetValue(shard) is { } text)
-            {
-                try { spec = ShardSpec.Resolve(text, r.GetValue(shardCount), environment); }
-                catch (CoalaException e) { return CliError.Fail("embed", e.Message); }
-            }
+                spec = ShardSpec.Resolve(text, r.GetValue(shardCount), environment);
             else if (r.GetValue(shardCount) is not null) return CliError.Fail("embed", "--shard-count goes with --shard auto");
             if (r.GetValue(hop) is not null && r.GetValue(pooling) != CoalaPooling.None) return CliError.Fail("embed", "--hop goes with --pooling None (per-window rows)");
             return Run(r.GetValue(inputs)!, r.GetValue(output)!, r.GetValue(format), r.GetValue(model), r.GetValue(recursive),
@@ -148,9 +145,7 @@ internal static class EmbedCommand
         // Messages are plain lines on Console.Error (CliError's "coala embed: ..." for errors): Spectre.Console would
         // wrap them at 80 columns when stderr is not a terminal, splitting paths. Spectre draws the progress bar only.
         var err = Console.Error;
-        OutputFormat format;
-        try { format = ParseFormat(formatName, output); }
-        catch (CoalaException e) { return CliError.Fail("embed", e.Message); }
+        var format = ParseFormat(formatName, output);
         var failures = new List<(string Path, string Error)>();
         var notes = new List<(string Path, string Note)>();
         var files = ListInputs(inputs, recursive, failures, notes);
@@ -172,27 +167,22 @@ internal static class EmbedCommand
             return CliError.Fail("embed", "nothing to embed");
         }
 
-        // The output (its temporary file) is created before any work, so an unwritable output fails at once.
-        AtomicFile target;
-        try { target = toStdout ? AtomicFile.ForStream(StandardOutput(), "standard output") : AtomicFile.Create(output); }
-        catch (CoalaException e) { return CliError.Fail("embed", e.Message); }
-
-        CoalaEmbedder embedder;
-        try { embedder = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = modelPath, Pooling = pooling, GpuDeviceId = gpu, IntraOpNumThreads = EncoderThreadsFor(threads) }); }
-        catch (CoalaException e) { target.Dispose(); return CliError.Fail("embed", e.Message); }
-        if (gpu is int device)
-            Console.Error.WriteLine(CliError.Line("embed", embedder.GpuFallbackReason is { } why
-                ? $"execution provider CPU (CUDA device {device} unavailable: {why})"
-                : $"execution provider CUDA (device {device})"));
-        if (pooling == CoalaPooling.None)
+        // The output (its temporary file) is created before any work, so an unwritable output fails at once. Leaving
+        // this block before the commit (an error on the way) removes the temporary file.
+        using (var target = toStdout ? AtomicFile.ForStream(StandardOutput(), "standard output") : AtomicFile.Create(output))
+        using (var embedder = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = modelPath, Pooling = pooling, GpuDeviceId = gpu, IntraOpNumThreads = EncoderThreadsFor(threads) }))
         {
-            try { embedder.WindowHopFrames(hop); }
-            catch (ArgumentOutOfRangeException e) { target.Dispose(); embedder.Dispose(); return CliError.Fail("embed", $"--hop {hop}: {e.Message.Split(" (Parameter")[0]}"); }
-        }
+            if (gpu is int device)
+                Console.Error.WriteLine(CliError.Line("embed", embedder.GpuFallbackReason is { } why
+                    ? $"execution provider CPU (CUDA device {device} unavailable: {why})"
+                    : $"execution provider CUDA (device {device})"));
+            if (pooling == CoalaPooling.None)
+            {
+                // The hop's range depends on the model, so it is checked once the model is loaded, and named as the option.
+                try { embedder.WindowHopFrames(hop); }
+                catch (ArgumentOutOfRangeException e) { throw new CoalaException($"--hop {hop}: {CliError.Reason(e)}", null, e); }
+            }
 
-        using (target)
-        using (embedder)
-        {
             var results = new float[]?[files.Count];
             bool perWindow = pooling == CoalaPooling.None;
             var windows = new IReadOnlyList<CoalaWindow>?[files.Count];
@@ -235,11 +225,7 @@ internal static class EmbedCommand
                 return CliError.Fail("embed", $"none of the {files.Count} input(s) could be embedded; nothing written to {output}");
             }
 
-            try
-            {
-                Write(target, format, files, results, embedder.Dimension, perWindow ? windows : null);
-            }
-            catch (CoalaException e) { return CliError.Fail("embed", e.Message); }
+            Write(target, format, files, results, embedder.Dimension, perWindow ? windows : null);
             err.WriteLine($"wrote {ok} embeddings ({embedder.Dimension} values each) to {(toStdout ? "standard output" : Printable.Escape(output))}"
                 + (embedder.Quantization is { } q ? $" with a quantized encoder ({q})" : ""));
             err.WriteLine(string.Create(CultureInfo.InvariantCulture,

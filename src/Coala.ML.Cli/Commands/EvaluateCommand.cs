@@ -38,23 +38,16 @@ internal static class EvaluateCommand
             c.Options.Add(o);
         c.SetAction(r =>
         {
-            try
-            {
-                return Run(r.GetValue(models) ?? [], r.GetValue(mfcc), r.GetValue(random), r.GetValue(tasks) ?? [], r.GetValue(output)!,
-                    new EvaluationOptions
-                    {
-                        Repeats = r.GetValue(repeats),
-                        Seed = r.GetValue(seed),
-                        Threads = r.GetValue(threads) ?? Math.Max(1, Environment.ProcessorCount),
-                        MlNet = !r.GetValue(noMlNet),
-                        Plots = !r.GetValue(noPlots),
-                        Mlp = new MlpOptions { MaxEpochs = r.GetValue(epochs), Patience = r.GetValue(patience), LearningRate = r.GetValue(lr), Dropout = r.GetValue(dropout) },
-                    }, r.GetValue(maxPerClass), r.GetValue(folds));
-            }
-            catch (CoalaException e)
-            {
-                return CliError.Fail("evaluate", e.Message);
-            }
+            return Run(r.GetValue(models) ?? [], r.GetValue(mfcc), r.GetValue(random), r.GetValue(tasks) ?? [], r.GetValue(output)!,
+                new EvaluationOptions
+                {
+                    Repeats = r.GetValue(repeats),
+                    Seed = r.GetValue(seed),
+                    Threads = r.GetValue(threads) ?? Math.Max(1, Environment.ProcessorCount),
+                    MlNet = !r.GetValue(noMlNet),
+                    Plots = !r.GetValue(noPlots),
+                    Mlp = new MlpOptions { MaxEpochs = r.GetValue(epochs), Patience = r.GetValue(patience), LearningRate = r.GetValue(lr), Dropout = r.GetValue(dropout) },
+                }, r.GetValue(maxPerClass), r.GetValue(folds));
         });
         return c;
     }

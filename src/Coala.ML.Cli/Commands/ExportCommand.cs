@@ -23,19 +23,12 @@ internal static class ExportCommand
         c.Options.Add(tags);
         c.SetAction(parse =>
         {
-            try
-            {
-                string path = parse.GetValue(checkpoint)!.FullName;
-                string onnx = parse.GetValue(output)!.FullName;
-                string? tagModel = CheckpointExporter.Export(path, onnx, parse.GetValue(tags));
-                Console.WriteLine($"wrote {onnx}");
-                if (tagModel is not null) Console.WriteLine($"wrote {tagModel}");
-                return 0;
-            }
-            catch (CoalaException e)
-            {
-                return CliError.Fail("export", e.Message);
-            }
+            string path = parse.GetValue(checkpoint)!.FullName;
+            string onnx = parse.GetValue(output)!.FullName;
+            string? tagModel = CheckpointExporter.Export(path, onnx, parse.GetValue(tags));
+            Console.WriteLine($"wrote {onnx}");
+            if (tagModel is not null) Console.WriteLine($"wrote {tagModel}");
+            return 0;
         });
         return c;
     }

@@ -16,18 +16,11 @@ internal static class ImportReferenceCommand
         foreach (var o in new Option[] { repo, variant, output, noTags }) c.Options.Add(o);
         c.SetAction(parse =>
         {
-            try
-            {
-                var v = CoalaVariants.Parse(parse.GetValue(variant)!);
-                var (encoder, tags) = ReferenceImporter.Import(parse.GetValue(repo)!.FullName, v, parse.GetValue(output)!.FullName, !parse.GetValue(noTags));
-                Console.WriteLine($"wrote {encoder}");
-                if (tags is not null) Console.WriteLine($"wrote {tags}");
-                return 0;
-            }
-            catch (CoalaException e)
-            {
-                return CliError.Fail("import-reference", e.Message);
-            }
+            var v = CoalaVariants.Parse(parse.GetValue(variant)!);
+            var (encoder, tags) = ReferenceImporter.Import(parse.GetValue(repo)!.FullName, v, parse.GetValue(output)!.FullName, !parse.GetValue(noTags));
+            Console.WriteLine($"wrote {encoder}");
+            if (tags is not null) Console.WriteLine($"wrote {tags}");
+            return 0;
         });
         return c;
     }

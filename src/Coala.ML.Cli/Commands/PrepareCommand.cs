@@ -12,6 +12,9 @@ namespace Coala.ML.Cli.Commands;
 /// </summary>
 internal static class PrepareCommand
 {
+    /// <summary>What an interrupted run keeps and how to continue it (printed after "interrupted" with exit code 130).</summary>
+    internal const string ResumeHint = "the files decoded so far are cached; run the same command again to resume";
+
     public static Command Create()
     {
         var csv = new Option<string?>("--csv") { Description = "Tag CSV: 'path,tags' (space-separated tags; paths relative to the CSV's folder or absolute)" };
@@ -61,19 +64,10 @@ internal static class PrepareCommand
         {
             result = PreparedCorpus.Prepare(options with { PatchesPerClip = patchesPerClip }, progress, cancel);
         }
-        catch (CoalaException e)
+        finally
         {
-            progress.End();
-            err.WriteLine(CliError.Line("prepare", e.Message));
-            return 1;
+            progress.End(); // so that an error (CliError, for the verb) starts on a line of its own
         }
-        catch (OperationCanceledException)
-        {
-            progress.End();
-            err.WriteLine("interrupted: the files decoded so far are cached; run the same command again to resume");
-            return 130;
-        }
-        progress.End();
         Print(result, Path.GetFullPath(options.OutputDirectory), Console.Out);
         return 0;
     }

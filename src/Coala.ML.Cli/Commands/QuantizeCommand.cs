@@ -37,49 +37,42 @@ internal static class QuantizeCommand
 
     private static int Run(string modelPath, string calibration, string output, int maxPatches)
     {
-        try
-        {
-            if (maxPatches < 1) return CliError.Fail("quantize", $"--max-patches {maxPatches}: expected 1 or more");
-            var source = CoalaModel.Load(modelPath);
-            var target = FileStatus.Of(output);
-            if (target.Kind == FileKind.Directory) return CliError.Fail("quantize", $"the output {output} is a folder; name the model file to write");
-            if (target.Kind == FileKind.Regular && FileStatus.Of(modelPath).SameAs(target))
-                return CliError.Fail("quantize", $"the output {output} is the input model; refusing to overwrite it (name another file, e.g. model.int8.onnx)");
+        if (maxPatches < 1) return CliError.Fail("quantize", $"--max-patches {maxPatches}: expected 1 or more");
+        var source = CoalaModel.Load(modelPath);
+        var target = FileStatus.Of(output);
+        if (target.Kind == FileKind.Directory) return CliError.Fail("quantize", $"the output {output} is a folder; name the model file to write");
+        if (target.Kind == FileKind.Regular && FileStatus.Of(modelPath).SameAs(target))
+            return CliError.Fail("quantize", $"the output {output} is the input model; refusing to overwrite it (name another file, e.g. model.int8.onnx)");
 
-            var folder = FileStatus.Of(calibration);
-            if (folder.Kind == FileKind.Missing) return CliError.Fail("quantize", $"calibration folder not found: {calibration}");
-            if (folder.Kind != FileKind.Directory) return CliError.Fail("quantize", $"--calibration {calibration} is not a folder; give a folder of audio files");
-            var failures = new List<(string Path, string Error)>();
-            var files = FolderWalker.Files(calibration, recursive: true,
-                f => EmbedCommand.AudioExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()), failures);
-            foreach (var (p, e) in failures) Console.Error.WriteLine(CliError.Line("quantize", $"note: {p}: {e}"));
-            if (files.Count == 0)
-                return CliError.Fail("quantize", $"the calibration folder {calibration} holds no audio files ({string.Join(", ", EmbedCommand.AudioExtensions)})");
-            if (target.Kind == FileKind.Regular && files.Any(f => FileStatus.Of(f).SameAs(target)))
-                return CliError.Fail("quantize", $"the output {output} is a calibration file; refusing to overwrite it");
+        var folder = FileStatus.Of(calibration);
+        if (folder.Kind == FileKind.Missing) return CliError.Fail("quantize", $"calibration folder not found: {calibration}");
+        if (folder.Kind != FileKind.Directory) return CliError.Fail("quantize", $"--calibration {calibration} is not a folder; give a folder of audio files");
+        var failures = new List<(string Path, string Error)>();
+        var files = FolderWalker.Files(calibration, recursive: true,
+            f => EmbedCommand.AudioExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()), failures);
+        foreach (var (p, e) in failures) Console.Error.WriteLine(CliError.Line("quantize", $"note: {p}: {e}"));
+        if (files.Count == 0)
+            return CliError.Fail("quantize", $"the calibration folder {calibration} holds no audio files ({string.Join(", ", EmbedCommand.AudioExtensions)})");
+        if (target.Kind == FileKind.Regular && files.Any(f => FileStatus.Of(f).SameAs(target)))
+            return CliError.Fail("quantize", $"the output {output} is a calibration file; refusing to overwrite it");
 
-            var sw = Stopwatch.StartNew();
-            var ranges = EncoderQuantizer.Calibrate(source, files, maxPatches);
-            foreach (var (p, e) in ranges.Skipped) Console.Error.WriteLine(CliError.Line("quantize", $"note: skipped {p}: {e}"));
-            byte[] bytes = EncoderQuantizer.Quantize(source, ranges, output);
-            AtomicFile.WriteAllBytes(output, bytes, "the model");
-            Console.WriteLine($"calibrated on {ranges.Patches} patches of {ranges.Files} file(s) in {sw.Elapsed.TotalSeconds:F1} s");
-            Console.WriteLine($"wrote {output} ({bytes.Length / 1024} KiB; {Path.GetFileName(modelPath)} is {new FileInfo(modelPath).Length / 1024} KiB)");
+        var sw = Stopwatch.StartNew();
+        var ranges = EncoderQuantizer.Calibrate(source, files, maxPatches);
+        foreach (var (p, e) in ranges.Skipped) Console.Error.WriteLine(CliError.Line("quantize", $"note: skipped {p}: {e}"));
+        byte[] bytes = EncoderQuantizer.Quantize(source, ranges, output);
+        AtomicFile.WriteAllBytes(output, bytes, "the model");
+        Console.WriteLine($"calibrated on {ranges.Patches} patches of {ranges.Files} file(s) in {sw.Elapsed.TotalSeconds:F1} s");
+        Console.WriteLine($"wrote {output} ({bytes.Length / 1024} KiB; {Path.GetFileName(modelPath)} is {new FileInfo(modelPath).Length / 1024} KiB)");
 
-            // A check the user sees: fp32 against int8 on a few calibration files (the mean embedding).
-            var mean = new CoalaEmbedderOptions { Pooling = CoalaPooling.Mean };
-            using var fp32 = new CoalaEmbedder(source, mean);
-            using var int8 = new CoalaEmbedder(CoalaModel.Load(output), mean);
-            var cosines = new List<double>();
-            foreach (var f in files.Where(f => !ranges.Skipped.Any(s => s.Path == f)).Take(CheckFiles))
-                cosines.Add(CoalaTagIndex.Cosine(fp32.EmbedFile(f), int8.EmbedFile(f)));
-            if (cosines.Count > 0)
-                Console.WriteLine($"cosine fp32 vs int8 on {cosines.Count} calibration file(s): min {cosines.Min():F4}, mean {cosines.Average():F4}");
-            return 0;
-        }
-        catch (CoalaException e)
-        {
-            return CliError.Fail("quantize", e.Message);
-        }
+        // A check the user sees: fp32 against int8 on a few calibration files (the mean embedding).
+        var mean = new CoalaEmbedderOptions { Pooling = CoalaPooling.Mean };
+        using var fp32 = new CoalaEmbedder(source, mean);
+        using var int8 = new CoalaEmbedder(CoalaModel.Load(output), mean);
+        var cosines = new List<double>();
+        foreach (var f in files.Where(f => !ranges.Skipped.Any(s => s.Path == f)).Take(CheckFiles))
+            cosines.Add(CoalaTagIndex.Cosine(fp32.EmbedFile(f), int8.EmbedFile(f)));
+        if (cosines.Count > 0)
+            Console.WriteLine($"cosine fp32 vs int8 on {cosines.Count} calibration file(s): min {cosines.Min():F4}, mean {cosines.Average():F4}");
+        return 0;
     }
 }

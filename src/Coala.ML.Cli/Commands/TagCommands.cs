@@ -102,89 +102,54 @@ internal static class TagCommands
 
     private static int Classify(string[] inputs, string labelSpec, string? modelPath, string? tagModelPath, bool recursive, bool truthFromFolders, int threads)
     {
-        try
+        var labels = ParseLabels(labelSpec);
+        using var index = new CoalaTagIndex(modelPath, tagModelPath);
+        var queries = index.LabelQueries(labels.Select(l => string.Join(' ', TagQueryWords(l.Words))).ToList());
+        var (listed, aligned, _, failures) = EmbedInputs("classify", inputs, recursive, modelPath, index, threads);
+        var folders = inputs.Where(Directory.Exists).ToHashSet(StringComparer.Ordinal);
+        string? ClassFolder(string input, string file)
         {
-            var labels = ParseLabels(labelSpec);
-            using var index = new CoalaTagIndex(modelPath, tagModelPath);
-            IReadOnlyList<(string Label, float[] Vector)> queries;
-            try { queries = index.LabelQueries(labels.Select(l => string.Join(' ', TagQueryWords(l.Words))).ToList()); }
-            catch (ArgumentException e) { return Fail("classify", e.Message); }
-            var failures = new List<(string Path, string Error)>();
-            var notes = new List<(string Path, string Note)>();
-            var files = new List<(string File, string? Truth)>();
-            foreach (var input in inputs)
-            {
-                var found = EmbedCommand.ListInputs([input], recursive, failures, notes);
-                bool folder = Directory.Exists(input);
-                foreach (var f in found)
-                {
-                    string? truth = null;
-                    if (truthFromFolders && folder)
-                    {
-                        var rel = Path.GetRelativePath(input, f).Split(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
-                        truth = rel.Length > 1 ? rel[0] : null;
-                    }
-                    files.Add((f, truth));
-                }
-            }
-            foreach (var (p, n) in notes) Console.Error.WriteLine(Printable.Escape($"coala classify: note: {p}: {n}"));
-            if (files.Count == 0)
-            {
-                foreach (var (p, e) in failures) Console.Error.WriteLine(Printable.Escape($"coala classify: {p}: {e}"));
-                return Fail("classify", "no audio files to classify");
-            }
-            using var embedder = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = modelPath });
-            var scores = new float[]?[files.Count];
-            var errors = new string?[files.Count];
-            Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, i =>
-            {
-                try
-                {
-                    var aligned = index.AlignAudio(embedder.EmbedFile(files[i].File));
-                    scores[i] = queries.Select(q => CoalaTagIndex.Cosine(q.Vector, aligned)).ToArray();
-                }
-                catch (CoalaException e) { errors[i] = e.Message; }
-            });
-            string F(float v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
-            Console.WriteLine("path\tlabel\tcosine\t" + string.Join('\t', labels.Select(l => l.Name)));
-            int judged = 0, correct = 0;
-            var perClass = new SortedDictionary<string, (int Judged, int Correct)>(StringComparer.Ordinal);
-            var unlabelled = new SortedSet<string>(StringComparer.Ordinal);
-            for (int i = 0; i < files.Count; i++)
-            {
-                if (errors[i] is { } e) { failures.Add((files[i].File, e)); continue; }
-                var s = scores[i]!;
-                int best = 0;
-                for (int j = 1; j < s.Length; j++) if (s[j] > s[best]) best = j;
-                Console.WriteLine($"{EmbedCommand.Quote(files[i].File).Replace('\t', ' ')}\t{labels[best].Name}\t{F(s[best])}\t{string.Join('\t', s.Select(F))}");
-                if (files[i].Truth is not { } t) continue;
-                if (!labels.Any(l => l.Name == t)) { unlabelled.Add(t); continue; }
-                judged++;
-                bool hit = labels[best].Name == t;
-                if (hit) correct++;
-                var (pj, pc) = perClass.GetValueOrDefault(t);
-                perClass[t] = (pj + 1, pc + (hit ? 1 : 0));
-            }
-            if (truthFromFolders)
-            {
-                if (unlabelled.Count > 0)
-                    Console.Error.WriteLine(Printable.Escape($"coala classify: note: folders with no label of that name were not scored: {string.Join(", ", unlabelled)}"));
-                if (judged == 0) Console.Error.WriteLine("coala classify: no file had a class folder named like a label: no accuracy");
-                else
-                {
-                    double majority = perClass.Values.Max(v => v.Judged) / (double)judged;
-                    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"accuracy {100.0 * correct / judged:F1}% of {judged} files ({labels.Count} labels: chance {100.0 / labels.Count:F1}%, majority class {100 * majority:F1}%)"));
-                    foreach (var (cls, (j, c)) in perClass)
-                        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {Printable.Escape(cls)}: {100.0 * c / j:F1}% of {j}"));
-                }
-            }
-            foreach (var (p, e) in failures)
-                Console.Error.WriteLine(Printable.Escape(e.Contains(p, StringComparison.Ordinal) ? $"coala classify: {e}" : $"coala classify: {p}: {e}"));
-            int ok = scores.Count(x => x is not null);
-            return failures.Count == 0 ? 0 : ok > 0 ? 2 : 1;
+            var rel = Path.GetRelativePath(input, file).Split(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+            return rel.Length > 1 ? rel[0] : null;
         }
-        catch (CoalaException e) { return Fail("classify", e.Message); }
+        var files = listed.Select(f => (f.File, Truth: truthFromFolders && folders.Contains(f.Input) ? ClassFolder(f.Input, f.File) : null)).ToList();
+        var scores = aligned.Select(a => a is null ? null : queries.Select(q => CoalaTagIndex.Cosine(q.Vector, a)).ToArray()).ToArray();
+        string F(float v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
+        Console.WriteLine("path\tlabel\tcosine\t" + string.Join('\t', labels.Select(l => l.Name)));
+        int judged = 0, correct = 0;
+        var perClass = new SortedDictionary<string, (int Judged, int Correct)>(StringComparer.Ordinal);
+        var unlabelled = new SortedSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < files.Count; i++)
+        {
+            if (scores[i] is not { } s) continue;
+            int best = 0;
+            for (int j = 1; j < s.Length; j++) if (s[j] > s[best]) best = j;
+            Console.WriteLine($"{EmbedCommand.Quote(files[i].File).Replace('\t', ' ')}\t{labels[best].Name}\t{F(s[best])}\t{string.Join('\t', s.Select(F))}");
+            if (files[i].Truth is not { } t) continue;
+            if (!labels.Any(l => l.Name == t)) { unlabelled.Add(t); continue; }
+            judged++;
+            bool hit = labels[best].Name == t;
+            if (hit) correct++;
+            var (pj, pc) = perClass.GetValueOrDefault(t);
+            perClass[t] = (pj + 1, pc + (hit ? 1 : 0));
+        }
+        if (truthFromFolders)
+        {
+            if (unlabelled.Count > 0)
+                Console.Error.WriteLine(Printable.Escape($"coala classify: note: folders with no label of that name were not scored: {string.Join(", ", unlabelled)}"));
+            if (judged == 0) Console.Error.WriteLine("coala classify: no file had a class folder named like a label: no accuracy");
+            else
+            {
+                double majority = perClass.Values.Max(v => v.Judged) / (double)judged;
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"accuracy {100.0 * correct / judged:F1}% of {judged} files ({labels.Count} labels: chance {100.0 / labels.Count:F1}%, majority class {100 * majority:F1}%)"));
+                foreach (var (cls, (j, c)) in perClass)
+                    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {Printable.Escape(cls)}: {100.0 * c / j:F1}% of {j}"));
+            }
+        }
+        WriteFailures("classify", failures);
+        int ok = scores.Count(x => x is not null);
+        return failures.Count == 0 ? 0 : ok > 0 ? 2 : 1;
     }
 
     /// <summary>Words of a label or query as training normalised tags (see <see cref="QueryWords"/>).</summary>
@@ -193,52 +158,44 @@ internal static class TagCommands
     private static int Vocabulary(string[] files, string? modelPath, string? tagModelPath)
     {
         if (files.Length > 0) return Fail("tags", "--vocabulary takes no audio files");
-        try
-        {
-            using var index = new CoalaTagIndex(modelPath, tagModelPath);
-            var counts = index.TagCounts;
-            for (int i = 0; i < index.Vocabulary.Count; i++)
-                Console.WriteLine(counts is null ? index.Vocabulary[i] : $"{index.Vocabulary[i]}\t{counts[i]}");
-            if (counts is null) Console.Error.WriteLine("coala tags: note: this tag model stores no training counts (exported before they were kept); the words are in frequency order");
-            return 0;
-        }
-        catch (CoalaException e) { return Fail("tags", e.Message); }
+        using var index = new CoalaTagIndex(modelPath, tagModelPath);
+        var counts = index.TagCounts;
+        for (int i = 0; i < index.Vocabulary.Count; i++)
+            Console.WriteLine(counts is null ? index.Vocabulary[i] : $"{index.Vocabulary[i]}\t{counts[i]}");
+        if (counts is null) Console.Error.WriteLine("coala tags: note: this tag model stores no training counts (exported before they were kept); the words are in frequency order");
+        return 0;
     }
 
     private static int Fail(string verb, string message) => CliError.Fail(verb, message);
 
     private static int Tags(string[] files, string? modelPath, string? tagModelPath, int top, bool eval, string? data, int k)
     {
-        try
+        if (eval)
         {
-            if (eval)
-            {
-                if (data is null) return Fail("tags", "--eval needs --data <prepared corpus folder>");
-                if (files.Length > 0) return Fail("tags", "--eval takes no audio files");
-                string encoder = ModelLocator.Resolve(modelPath);
-                var result = TagSearchEvaluation.Run(data, encoder, tagModelPath, k, progress: Console.Error);
-                Console.WriteLine(result.ToMarkdown(Path.GetFileName(encoder)));
-                Console.WriteLine($"baseline tags: {string.Join(", ", result.BaselineTags)}");
-                return 0;
-            }
-            if (files.Length == 0) return Fail("tags", "give audio files, or --eval --data <corpus>");
-            if (top < 1) return Fail("tags", $"--top must be at least 1, got {top}");
-            using var index = new CoalaTagIndex(modelPath, tagModelPath);
-            using var embedder = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = modelPath });
-            int failed = 0;
-            foreach (var file in files)
-            {
-                IReadOnlyList<(string Tag, float Cosine)> tags;
-                try { tags = index.Tags(embedder.EmbedFile(file), top); }
-                catch (CoalaException e) { Console.Error.WriteLine(Printable.Escape($"coala tags: {e.Message}")); failed++; continue; }
-                if (files.Length > 1) Console.WriteLine(Printable.Escape(file));
-                int w = tags.Max(t => t.Tag.Length);
-                foreach (var (tag, cos) in tags)
-                    Console.WriteLine($"{(files.Length > 1 ? "  " : "")}{tag.PadRight(w)}  {cos.ToString("0.000", CultureInfo.InvariantCulture)}");
-            }
-            return failed == 0 ? 0 : failed < files.Length ? 2 : 1;
+            if (data is null) return Fail("tags", "--eval needs --data <prepared corpus folder>");
+            if (files.Length > 0) return Fail("tags", "--eval takes no audio files");
+            string encoder = ModelLocator.Resolve(modelPath);
+            var result = TagSearchEvaluation.Run(data, encoder, tagModelPath, k, progress: Console.Error);
+            Console.WriteLine(result.ToMarkdown(Path.GetFileName(encoder)));
+            Console.WriteLine($"baseline tags: {string.Join(", ", result.BaselineTags)}");
+            return 0;
         }
-        catch (CoalaException e) { return Fail("tags", e.Message); }
+        if (files.Length == 0) return Fail("tags", "give audio files, or --eval --data <corpus>");
+        if (top < 1) return Fail("tags", $"--top must be at least 1, got {top}");
+        using var index = new CoalaTagIndex(modelPath, tagModelPath);
+        using var embedder = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = modelPath });
+        int failed = 0;
+        foreach (var file in files)
+        {
+            IReadOnlyList<(string Tag, float Cosine)> tags;
+            try { tags = index.Tags(embedder.EmbedFile(file), top); }
+            catch (CoalaException e) { Console.Error.WriteLine(CliError.Line("tags", e.Message)); failed++; continue; } // one file's failure; the others go on
+            if (files.Length > 1) Console.WriteLine(Printable.Escape(file));
+            int w = tags.Max(t => t.Tag.Length);
+            foreach (var (tag, cos) in tags)
+                Console.WriteLine($"{(files.Length > 1 ? "  " : "")}{tag.PadRight(w)}  {cos.ToString("0.000", CultureInfo.InvariantCulture)}");
+        }
+        return failed == 0 ? 0 : failed < files.Length ? 2 : 1;
     }
 
     /// <summary>Query words as training normalised them (lower-case, singular); words it would drop are kept lower-cased, so they are reported as unknown.</summary>
@@ -249,46 +206,69 @@ internal static class TagCommands
 
     private static int Search(string query, string[] inputs, string? modelPath, string? tagModelPath, int top, bool recursive, int threads)
     {
-        try
+        if (top < 1) return Fail("search", $"--top must be at least 1, got {top}");
+        var words = QueryWords(query);
+        if (words.Length == 0) return Fail("search", "the query has no tags");
+        using var index = new CoalaTagIndex(modelPath, tagModelPath);
+        var q = index.Query(words); // unknown tags fail here, before any audio is read
+        var (listed, aligned, truncated, failures) = EmbedInputs("search", inputs, recursive, modelPath, index, threads);
+        var files = listed.Select(f => f.File).ToList();
+        var scores = aligned.Select(a => a is null ? (float?)null : CoalaTagIndex.Cosine(q, a)).ToArray();
+        for (int i = 0; i < files.Count; i++)
+            if (scores[i] is not null && truncated[i] is { } t) Console.Error.WriteLine(Printable.Escape($"coala search: warning: {files[i]}: {t}; what it holds was searched"));
+        var ranked = Enumerable.Range(0, files.Count).Where(i => scores[i].HasValue)
+            .OrderByDescending(i => scores[i]!.Value).ThenBy(i => files[i], StringComparer.Ordinal).Take(top).ToList();
+        Console.WriteLine($"# query: {string.Join(" ", words)} ({scores.Count(s => s.HasValue)} clips)");
+        int rank = 0;
+        foreach (var i in ranked)
+            Console.WriteLine($"{++rank,3}  {scores[i]!.Value.ToString("0.000", CultureInfo.InvariantCulture)}  {Printable.Escape(files[i])}");
+        WriteFailures("search", failures);
+        return failures.Count == 0 ? 0 : ranked.Count > 0 ? 2 : 1;
+    }
+
+    /// <summary>
+    /// What classify and search share: the audio files of <paramref name="inputs"/> (folders listed as embed lists
+    /// them; notes printed), each embedded and aligned into the shared audio-tag space, <paramref name="threads"/> files
+    /// at a time. A file that cannot be embedded becomes a failure and the others go on; with no audio file at all the
+    /// listing's failures are printed and a <see cref="CoalaException"/> ends the verb.
+    /// </summary>
+    private static AlignedInputs EmbedInputs(string verb, string[] inputs, bool recursive, string? modelPath, CoalaTagIndex index, int threads)
+    {
+        var failures = new List<(string Path, string Error)>();
+        var notes = new List<(string Path, string Note)>();
+        var files = new List<(string File, string Input)>();
+        foreach (var input in inputs)
+            files.AddRange(EmbedCommand.ListInputs([input], recursive, failures, notes).Select(f => (f, input)));
+        foreach (var (p, n) in notes) Console.Error.WriteLine(CliError.Line(verb, $"note: {p}: {n}"));
+        if (files.Count == 0)
         {
-            if (top < 1) return Fail("search", $"--top must be at least 1, got {top}");
-            var words = QueryWords(query);
-            if (words.Length == 0) return Fail("search", "the query has no tags");
-            using var index = new CoalaTagIndex(modelPath, tagModelPath);
-            var q = index.Query(words); // unknown tags fail here, before any audio is read
-            var failures = new List<(string Path, string Error)>();
-            var notes = new List<(string Path, string Note)>();
-            var files = EmbedCommand.ListInputs(inputs, recursive, failures, notes);
-            foreach (var (p, n) in notes) Console.Error.WriteLine(Printable.Escape($"coala search: note: {p}: {n}"));
-            if (files.Count == 0)
-            {
-                foreach (var (p, e) in failures) Console.Error.WriteLine(Printable.Escape($"coala search: {p}: {e}"));
-                return Fail("search", "no audio files to search");
-            }
-            using var embedder = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = modelPath });
-            var scores = new float?[files.Count];
-            var errors = new string?[files.Count];
-            var truncated = new string?[files.Count];
-            Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, i =>
-            {
-                try { scores[i] = CoalaTagIndex.Cosine(q, index.AlignAudio(embedder.EmbedFile(files[i], out truncated[i]))); }
-                catch (CoalaException e) { errors[i] = e.Message; }
-            });
-            for (int i = 0; i < files.Count; i++)
-            {
-                if (errors[i] is { } e) failures.Add((files[i], e));
-                else if (truncated[i] is { } t) Console.Error.WriteLine(Printable.Escape($"coala search: warning: {files[i]}: {t}; what it holds was searched"));
-            }
-            var ranked = Enumerable.Range(0, files.Count).Where(i => scores[i].HasValue)
-                .OrderByDescending(i => scores[i]!.Value).ThenBy(i => files[i], StringComparer.Ordinal).Take(top).ToList();
-            Console.WriteLine($"# query: {string.Join(" ", words)} ({files.Count - failures.Count(f => files.Contains(f.Path))} clips)");
-            int rank = 0;
-            foreach (var i in ranked)
-                Console.WriteLine($"{++rank,3}  {scores[i]!.Value.ToString("0.000", CultureInfo.InvariantCulture)}  {Printable.Escape(files[i])}");
-            foreach (var (p, e) in failures)
-                Console.Error.WriteLine(Printable.Escape(e.Contains(p, StringComparison.Ordinal) ? $"coala search: {e}" : $"coala search: {p}: {e}"));
-            return failures.Count == 0 ? 0 : ranked.Count > 0 ? 2 : 1;
+            foreach (var (p, e) in failures) Console.Error.WriteLine(CliError.Line(verb, $"{p}: {e}"));
+            throw new CoalaException($"no audio files to {verb}");
         }
-        catch (CoalaException e) { return Fail("search", e.Message); }
+        using var embedder = new CoalaEmbedder(new CoalaEmbedderOptions { ModelPath = modelPath });
+        var aligned = new float[]?[files.Count];
+        var truncated = new string?[files.Count];
+        var errors = new string?[files.Count];
+        Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, i =>
+        {
+            try { aligned[i] = index.AlignAudio(embedder.EmbedFile(files[i].File, out truncated[i])); }
+            catch (CoalaException e) { errors[i] = e.Message; } // one file's failure, reported with the others at the end
+        });
+        for (int i = 0; i < files.Count; i++)
+            if (errors[i] is { } e) failures.Add((files[i].File, e));
+        return new AlignedInputs(files, aligned, truncated, failures);
+    }
+
+    /// <param name="Files">Each audio file with the input (file or folder) it was listed from.</param>
+    /// <param name="Aligned">Each file's embedding in the shared space; null where it failed.</param>
+    /// <param name="Truncated">What a cut-short file is missing (its vector is that of the audio there), else null.</param>
+    /// <param name="Failures">Inputs that could not be listed, then files that could not be embedded.</param>
+    private sealed record AlignedInputs(List<(string File, string Input)> Files, float[]?[] Aligned, string?[] Truncated, List<(string Path, string Error)> Failures);
+
+    /// <summary>One line per failure, unwrapped (the message alone when it names the path).</summary>
+    private static void WriteFailures(string verb, List<(string Path, string Error)> failures)
+    {
+        foreach (var (p, e) in failures)
+            Console.Error.WriteLine(CliError.Line(verb, e.Contains(p, StringComparison.Ordinal) ? e : $"{p}: {e}"));
     }
 }

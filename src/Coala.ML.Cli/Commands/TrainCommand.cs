@@ -6,6 +6,9 @@ namespace Coala.ML.Cli.Commands;
 /// <summary><c>coala train</c>: train AE-C, E-C or the CNN baseline on a prepared corpus, resumable.</summary>
 internal static class TrainCommand
 {
+    /// <summary>What a run stopped by Ctrl+C keeps and how to continue it.</summary>
+    internal const string ResumeHint = "the last complete epoch's checkpoint is kept (continue with --resume)";
+
     public static Command Create()
     {
         var data = new Option<FileSystemInfo>("--data")
@@ -46,10 +49,11 @@ internal static class TrainCommand
             ConsoleCancelEventHandler onCancel = (_, e) =>
             {
                 e.Cancel = true;
-                Console.Error.WriteLine("\nstopping after the current batch; the last complete epoch's checkpoint is kept (continue with --resume)");
+                Console.Error.WriteLine($"\nstopping after the current batch; {ResumeHint}");
                 cts.Cancel();
             };
             Console.CancelKeyPress += onCancel;
+            bool finished = false;
             try
             {
                 var v = parse.GetValue(variant);
@@ -91,18 +95,15 @@ internal static class TrainCommand
                 TrainingResult result;
                 using (corpus)
                     result = new CoalaTrainer(corpus, parse.GetValue(output)!.FullName, options, Console.Error)
-                        { LiveProgress = !Console.IsErrorRedirected }.Run(cts.Token);
+                    { LiveProgress = !Console.IsErrorRedirected }.Run(cts.Token);
                 Console.WriteLine($"{result.EpochsCompleted} epochs ({result.Steps} optimizer steps) complete; checkpoint {result.CheckpointPath}");
-                return cts.IsCancellationRequested ? 130 : 0;
-            }
-            catch (CoalaException e)
-            {
-                Console.Error.WriteLine();
-                return CliError.Fail("train", e.Message);
+                finished = true;
+                return cts.IsCancellationRequested ? CliError.Interrupted : 0;
             }
             finally
             {
                 Console.CancelKeyPress -= onCancel;
+                if (!finished) Console.Error.WriteLine(); // ends a live progress line, so the error (CliError) has a line of its own
             }
         });
         return c;

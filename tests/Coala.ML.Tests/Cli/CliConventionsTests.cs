@@ -143,12 +143,128 @@ public class CliConventionsTests
     [InlineData("export", "coala export: ", new[] { "export", "--checkpoint", "/nonexistent/coala/run.ckpt", "--output", "/nonexistent/coala/m.onnx" })]
     [InlineData("prepare", "coala prepare: ", new[] { "prepare", "--folder", "/nonexistent/coala", "--output", "/nonexistent/coala/out", "--patches-per-clip", "0" })]
     [InlineData("import-reference", "coala import-reference: ", new[] { "import-reference", "--repo", "/nonexistent/coala", "--output", "/nonexistent/coala/m.onnx" })]
+    [InlineData("train", "coala train: ", new[] { "train", "--data", "/nonexistent/coala/corpus", "--output", "/nonexistent/coala/run" })]
+    [InlineData("quantize", "coala quantize: ", new[] { "quantize", "--model", "/nonexistent/coala/m.onnx", "--calibration", "/nonexistent/coala", "--output", "/nonexistent/coala/q.onnx" })]
+    [InlineData("correlate", "coala correlate: ", new[] { "correlate", "--model", "m=/nonexistent/coala/m.onnx", "--clips", "/nonexistent/coala/clips", "--embedding", "first" })]
+    [InlineData("evaluate", "coala evaluate: ", new[] { "evaluate", "--task", "no-such-kind:/nonexistent/coala" })]
+    [InlineData("classify", "coala classify: ", new[] { "classify", "x.wav", "--labels", "kick" })]
+    [InlineData("bench", "coala bench: ", new[] { "bench", "--clips", "0" })]
     public void Every_verb_reports_errors_with_one_prefix(string verb, string prefix, string[] args)
     {
         var (code, _, stderr) = CliRunner.Run(args);
         Assert.True(code == 1, $"{verb}: exit {code}; {stderr}");
         Assert.StartsWith(prefix, stderr.TrimStart('\r', '\n'));
         Assert.DoesNotContain("error: ", stderr);
+    }
+
+    /// <summary>The error lines of a run: stderr's non-empty lines (a verb with a live progress line may end it first).</summary>
+    private static string[] Lines(string stderr) => stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    [Fact]
+    public void The_same_CoalaException_reads_the_same_from_two_verbs_with_exit_code_1()
+    {
+        var dir = TestAssets.TempDir("cli-same-error");
+        var wav = TestAssets.WriteWav(Path.Combine(dir, "a.wav"), TestAssets.Signal(1.0, 22000), 22000);
+        var model = Path.Combine(dir, "missing.onnx");
+        var expected = Assert.Throws<CoalaException>(() => Coala.ML.Model.CoalaModel.Load(model)).Message;
+
+        var embed = CliRunner.Run("embed", wav, "--output", Path.Combine(dir, "out.csv"), "--model", model);
+        var quantize = CliRunner.Run("quantize", "--model", model, "--calibration", dir, "--output", Path.Combine(dir, "q.onnx"));
+
+        Assert.Equal(1, embed.Code);
+        Assert.Equal(1, quantize.Code);
+        Assert.Equal([$"coala embed: {expected}"], Lines(embed.Stderr));
+        Assert.Equal([$"coala quantize: {expected}"], Lines(quantize.Stderr));
+        Assert.Contains(model, expected); // the message names the file
+    }
+
+    [Fact]
+    public void An_unexpected_exception_is_one_line_that_asks_for_a_report_and_COALA_DEBUG_adds_the_stack_trace()
+    {
+        var dir = TestAssets.TempDir("cli-unexpected");
+        var wav = TestAssets.WriteWav(Path.Combine(dir, "a.wav"), TestAssets.Signal(1.0, 22000), 22000);
+        var old = EmbedCommand.StandardOutput;
+        EmbedCommand.StandardOutput = () => throw new InvalidOperationException("the standard output went away");
+        try
+        {
+            var (code, _, stderr) = CliRunner.Run("embed", wav, "--output", "-", "--model", TestAssets.RandomModel());
+            Assert.Equal(1, code);
+            var line = Assert.Single(Lines(stderr));
+            Assert.StartsWith("coala embed: unexpected InvalidOperationException: the standard output went away", line);
+            Assert.Contains("please report", line);
+            Assert.Contains("COALA_DEBUG=1", line);
+            Assert.DoesNotContain("   at ", stderr);
+            Assert.DoesNotContain("Unhandled exception", stderr);
+
+            (code, _, stderr) = CliRunner.RunWithEnvironment(new Dictionary<string, string> { ["COALA_DEBUG"] = "1" },
+                "embed", wav, "--output", "-", "--model", TestAssets.RandomModel());
+            Assert.Equal(1, code);
+            Assert.Equal(line, Lines(stderr)[0]);
+            Assert.Contains("   at ", stderr); // the stack trace, for a report
+        }
+        finally
+        {
+            EmbedCommand.StandardOutput = old;
+        }
+    }
+
+    [Fact]
+    public void The_one_handler_gives_each_kind_of_exception_its_message_and_exit_code()
+    {
+        Assert.Equal(("x.wav: not audio", 1), CliError.Describe(new CoalaException("not audio", "x.wav")));
+        Assert.Equal(("interrupted: run it again", 130), CliError.Describe(new OperationCanceledException(), "run it again"));
+        Assert.Equal(("interrupted", 130), CliError.Describe(new TaskCanceledException()));
+        Assert.Equal(("the hop is too long", 1), CliError.Describe(new ArgumentOutOfRangeException("hopSeconds", 9.0, "the hop is too long")));
+        Assert.Equal(("Access to the path '/out.csv' is denied.", 1), CliError.Describe(new UnauthorizedAccessException("Access to the path '/out.csv' is denied.")));
+        Assert.Equal(("No space left on device : '/out.csv'", 1), CliError.Describe(new IOException("No space left on device : '/out.csv'")));
+        // What Parallel.For hands back for one file's failure reads as that failure.
+        Assert.Equal(("x.wav: not audio", 1), CliError.Describe(new AggregateException(new CoalaException("not audio", "x.wav"))));
+        // A null argument is the program's mistake, not the user's.
+        foreach (var bug in new Exception[] { new ArgumentNullException("path"), new NullReferenceException("gone"), new InvalidOperationException("twice") })
+        {
+            var (message, code) = CliError.Describe(bug);
+            Assert.Equal(1, code);
+            Assert.StartsWith($"unexpected {bug.GetType().Name}: ", message);
+            Assert.Contains("please report", message);
+        }
+    }
+
+    [Fact]
+    public void A_rejected_argument_reads_as_its_message_without_the_parameter_name()
+    {
+        var m = Coala.ML.Tests.Tags.TagTestModel.Create();
+        // '+' alone is no tag word: the library refuses the empty label with an ArgumentException.
+        var (code, _, stderr) = CliRunner.Run("classify", "/nonexistent/coala", "--labels", "none=+,dog", "--model", m.Encoder);
+        Assert.Equal(1, code);
+        Assert.Equal(["coala classify: a label is empty"], Lines(stderr));
+    }
+
+    [Fact]
+    public async Task An_interrupted_prepare_exits_130_with_its_resume_hint_in_the_one_style()
+    {
+        var dir = TestAssets.TempDir("cli-interrupted");
+        var audio = Directory.CreateDirectory(Path.Combine(dir, "audio", "dog")).FullName;
+        for (int i = 0; i < 3; i++)
+            TestAssets.WriteWav(Path.Combine(audio, $"{i}.wav"), TestAssets.Signal(1.0, 22000, i), 22000);
+        var root = new System.CommandLine.RootCommand();
+        foreach (var c in CommandRegistry.All(_ => null)) root.Subcommands.Add(c);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel(); // as Ctrl+C does through System.CommandLine's token
+
+        var err = new StringWriter();
+        var (oldErr, oldOut) = (Console.Error, Console.Out);
+        Console.SetError(err);
+        Console.SetOut(new StringWriter());
+        int code;
+        try
+        {
+            code = await root.Parse(["prepare", "--folder", Path.Combine(dir, "audio"), "--output", Path.Combine(dir, "out"), "--min-count", "1"], CommandRegistry.Parser)
+                .InvokeAsync(cancellationToken: cancelled.Token);
+        }
+        finally { Console.SetError(oldErr); Console.SetOut(oldOut); }
+
+        Assert.Equal(130, code);
+        Assert.Equal([$"coala prepare: interrupted: {PrepareCommand.ResumeHint}"], Lines(err.ToString()));
     }
 
     [Theory]

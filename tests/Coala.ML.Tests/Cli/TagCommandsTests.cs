@@ -95,6 +95,42 @@ public class TagCommandsTests
     }
 
     [Fact]
+    public void SearchAndClassifyListEmbedAndReportFilesTheSameWay()
+    {
+        var m = TagTestModel.Create();
+        string dir = Audio(out var files);
+        string broken = TestAssets.WriteBytes(Path.Combine(dir, "broken.wav"), [1, 2, 3]);
+        string missing = Path.Combine(dir, "missing.wav");
+        string empty = Directory.CreateDirectory(Path.Combine(TestAssets.TempDir("tag-empty"), "none")).FullName;
+
+        var search = RunCli("search", "dog", dir, missing, "--model", m.Encoder);
+        var classify = RunCli("classify", dir, missing, "--labels", "dog,bell", "--model", m.Encoder);
+
+        // Both go on past a file that cannot be read and an input that is not there (exit 2: some results) ...
+        Assert.True(search.Code == 2, search.Stderr);
+        Assert.True(classify.Code == 2, classify.Stderr);
+        Assert.Contains("(3 clips)", search.Stdout);
+        Assert.Equal(1 + 3, classify.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        // ... and list the same failures, in the same words, under their own verb.
+        string[] Failures(string stderr, string verb) => stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.TrimEnd('\r')).Where(l => l.StartsWith($"coala {verb}: ", StringComparison.Ordinal))
+            .Select(l => l[$"coala {verb}: ".Length..]).ToArray();
+        var listed = Failures(search.Stderr, "search");
+        Assert.Equal(2, listed.Length);
+        Assert.Contains(listed, l => l.Contains(missing, StringComparison.Ordinal));
+        Assert.Contains(listed, l => l.Contains(broken, StringComparison.Ordinal));
+        Assert.Equal(listed, Failures(classify.Stderr, "classify"));
+
+        // No audio at all: the same error, exit 1.
+        var none = RunCli("search", "dog", empty, "--model", m.Encoder);
+        Assert.Equal(1, none.Code);
+        Assert.EndsWith("coala search: no audio files to search", none.Stderr.TrimEnd());
+        none = RunCli("classify", empty, "--labels", "dog,bell", "--model", m.Encoder);
+        Assert.Equal(1, none.Code);
+        Assert.EndsWith("coala classify: no audio files to classify", none.Stderr.TrimEnd());
+    }
+
+    [Fact]
     public void QueryWordsAreNormalisedAsTrainingTags()
     {
         Assert.Equal(["dog", "bell"], Coala.ML.Cli.Commands.TagCommands.QueryWords("Dogs, BELLS dog"));
