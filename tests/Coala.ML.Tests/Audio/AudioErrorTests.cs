@@ -26,7 +26,7 @@ public sealed class AudioErrorTests : IDisposable
         WavBuilder.Fmt(WavEncoding.Pcm16, channels, rate, blockAlign: blockAlign, bits: bits);
 
     [Fact]
-    public void Missing_file()
+    public void MissingFile()
     {
         string path = Path.Combine(_dir.Path, "nope.wav");
         var e = Assert.Throws<CoalaException>(() => AudioReader.Read(path));
@@ -36,7 +36,7 @@ public sealed class AudioErrorTests : IDisposable
     }
 
     [Fact]
-    public void Directory_instead_of_file()
+    public void DirectoryInsteadOfFile()
     {
         var e = Assert.Throws<CoalaException>(() => AudioReader.Read(_dir.Path));
         Assert.Equal(_dir.Path, e.FilePath);
@@ -44,10 +44,10 @@ public sealed class AudioErrorTests : IDisposable
     }
 
     [Fact]
-    public void Empty_file() => Fails("empty.wav", [], "empty (0 bytes)");
+    public void EmptyFile() => Fails("empty.wav", [], "empty (0 bytes)");
 
     [Fact]
-    public void Empty_stream_names_the_source()
+    public void EmptyStreamNamesTheSource()
     {
         var e = Assert.Throws<CoalaException>(() => AudioReader.Read(new MemoryStream(), "upload-42"));
         Assert.Equal("upload-42", e.FilePath);
@@ -55,37 +55,37 @@ public sealed class AudioErrorTests : IDisposable
     }
 
     [Fact]
-    public void Header_cut_inside_fmt() =>
+    public void HeaderCutInsideFmt() =>
         Fails("cut_fmt.wav", Wav(Pcm16Fmt(), new byte[100])[..30], "truncated or corrupt WAV header");
 
     [Fact]
-    public void Header_cut_inside_riff() => Fails("cut_riff.wav", "RIFF\0\0"u8.ToArray(), "truncated or corrupt WAV header");
+    public void HeaderCutInsideRiff() => Fails("cut_riff.wav", "RIFF\0\0"u8.ToArray(), "truncated or corrupt WAV header");
 
     [Fact]
-    public void No_data_chunk() =>
+    public void NoDataChunk() =>
         Fails("nodata.wav", WavBuilder.Riff(WavBuilder.Chunk("fmt ", Pcm16Fmt())), "no 'data' chunk");
 
     [Fact]
-    public void Data_before_fmt() =>
+    public void DataBeforeFmt() =>
         Fails("order.wav", WavBuilder.Riff(WavBuilder.Chunk("data", new byte[8]), WavBuilder.Chunk("fmt ", Pcm16Fmt())), "before the 'fmt ' chunk");
 
     [Fact]
-    public void Chunk_running_past_the_end_before_data() =>
+    public void ChunkRunningPastTheEndBeforeData() =>
         Fails("bigjunk.wav", WavBuilder.Riff(WavBuilder.Chunk("fmt ", Pcm16Fmt()), WavBuilder.Chunk("JUNK", new byte[4], declaredSize: 1_000_000)),
             "runs past the end of the file");
 
     [Fact]
-    public void Zero_audio_samples() => Fails("silent_nothing.wav", Wav(Pcm16Fmt(), []), "no audio samples");
+    public void ZeroAudioSamples() => Fails("silent_nothing.wav", Wav(Pcm16Fmt(), []), "no audio samples");
 
     [Fact]
-    public void Data_claims_more_but_not_one_whole_frame_is_present()
+    public void DataClaimsMoreButNotOneWholeFrameIsPresent()
     {
         var bytes = WavBuilder.Riff(WavBuilder.Chunk("fmt ", Pcm16Fmt(channels: 2)), WavBuilder.Chunk("data", new byte[3], declaredSize: 4000));
         Fails("one_byte_short.wav", bytes[..^1], "truncated");
     }
 
     [Fact]
-    public void Nan_sample_names_its_frame()
+    public void NanSampleNamesItsFrame()
     {
         var x = new double[200];
         x[2 * 37 + 1] = double.NaN;   // stereo, frame 37, right channel
@@ -94,7 +94,7 @@ public sealed class AudioErrorTests : IDisposable
     }
 
     [Fact]
-    public void Infinite_sample_names_its_frame()
+    public void InfiniteSampleNamesItsFrame()
     {
         var x = new double[10_000];
         x[9_000] = double.NegativeInfinity;
@@ -102,7 +102,7 @@ public sealed class AudioErrorTests : IDisposable
     }
 
     [Fact]
-    public void Nan_is_reported_while_streaming_too()
+    public void NanIsReportedWhileStreamingToo()
     {
         var x = new double[100];
         x[50] = double.NaN;
@@ -121,11 +121,11 @@ public sealed class AudioErrorTests : IDisposable
     [InlineData((ushort)0x0007, "WAV codec 0x0007 (mu-law) is not supported")]
     [InlineData((ushort)0x674F, "WAV codec 0x674F (Ogg Vorbis inside WAV) is not supported")]
     [InlineData((ushort)0x1234, "WAV codec 0x1234 is not supported")]
-    public void Unsupported_wav_codec(ushort tag, string message) =>
+    public void UnsupportedWavCodec(ushort tag, string message) =>
         Fails($"codec{tag:X4}.wav", Wav(WavBuilder.Fmt(WavEncoding.Pcm16, 1, 8000, tag: tag), new byte[64]), message);
 
     [Fact]
-    public void Unsupported_extensible_subformat()
+    public void UnsupportedExtensibleSubformat()
     {
         var fmt = WavBuilder.Fmt(WavEncoding.Pcm16, 2, 8000, extensible: true);
         new Guid("6dba3190-67bd-11cf-a0f7-0020afd156e4").TryWriteBytes(fmt.AsSpan(24));  // an AC-3 SPDIF subtype
@@ -133,7 +133,7 @@ public sealed class AudioErrorTests : IDisposable
     }
 
     [Fact]
-    public void Extensible_subformat_of_an_unsupported_codec()
+    public void ExtensibleSubformatOfAnUnsupportedCodec()
     {
         var fmt = WavBuilder.Fmt(WavEncoding.Pcm16, 1, 8000, extensible: true, tag: 0x0006);
         Fails("ext_alaw.wav", Wav(fmt, new byte[64]), "WAV codec 0x0006 (A-law) is not supported");
@@ -146,11 +146,11 @@ public sealed class AudioErrorTests : IDisposable
     [InlineData(1, 800_000, "sample rate of 800000 Hz")]
     [InlineData(1, 1, "sample rate of 1 Hz")]       // a few KB would expand to hours at 22 kHz
     [InlineData(1, 999, "sample rate of 999 Hz")]
-    public void Absurd_channel_count_or_rate(int channels, int rate, string message) =>
+    public void AbsurdChannelCountOrRate(int channels, int rate, string message) =>
         Fails($"absurd_{channels}_{rate}.wav", Wav(Pcm16Fmt(channels, rate, blockAlign: 2), new byte[64]), message);
 
     [Fact]
-    public void Sample_rate_above_int_range()
+    public void SampleRateAboveIntRange()
     {
         var fmt = Pcm16Fmt();
         BinaryPrimitives.WriteUInt32LittleEndian(fmt.AsSpan(4), 0xFFFFFFF0);
@@ -158,14 +158,14 @@ public sealed class AudioErrorTests : IDisposable
     }
 
     [Fact]
-    public void Block_align_inconsistent_with_channels_and_bits() =>
+    public void BlockAlignInconsistentWithChannelsAndBits() =>
         Fails("align.wav", Wav(Pcm16Fmt(channels: 2, blockAlign: 3), new byte[64]), "block align 3 does not match 2 channels x 16 bits");
 
     [Theory]
     [InlineData(WavEncoding.Float32, 16, "IEEE float with 16 bits per sample is not supported")]
     [InlineData(WavEncoding.Pcm16, 40, "PCM with 40 bits per sample is not supported")]
     [InlineData(WavEncoding.Pcm16, 0, "PCM with 0 bits per sample is not supported")]
-    public void Unsupported_bit_depth(WavEncoding encoding, int bits, string message) =>
+    public void UnsupportedBitDepth(WavEncoding encoding, int bits, string message) =>
         Fails($"bits{bits}.wav", Wav(WavBuilder.Fmt(encoding, 1, 8000, bits: bits, blockAlign: Math.Max(1, bits / 8)), new byte[64]), message);
 
     [Fact]
@@ -173,7 +173,7 @@ public sealed class AudioErrorTests : IDisposable
         "FLAC audio is not supported (supported: WAV, MP3, Ogg Vorbis)");
 
     [Fact]
-    public void Ogg_opus()
+    public void OggOpus()
     {
         var page = new byte[64];
         "OggS"u8.CopyTo(page);
@@ -184,22 +184,22 @@ public sealed class AudioErrorTests : IDisposable
     }
 
     [Fact]
-    public void Aac_adts() => Fails("a.mp3", new byte[] { 0xFF, 0xF1, 0x50, 0x80, 0, 0, 0, 0 }, "AAC (ADTS) audio is not supported");
+    public void AacAdts() => Fails("a.mp3", new byte[] { 0xFF, 0xF1, 0x50, 0x80, 0, 0, 0, 0 }, "AAC (ADTS) audio is not supported");
 
     [Fact]
     public void Mp4() => Fails("a.m4a", "\0\0\0\u0020ftypM4A \0\0\0\0"u8.ToArray(), "MP4/M4A");
 
     [Fact]
-    public void Riff_that_is_not_wave() => Fails("movie.wav", "RIFF\0\0\0\0AVI LIST"u8.ToArray(), "RIFF file of type 'AVI '");
+    public void RiffThatIsNotWave() => Fails("movie.wav", "RIFF\0\0\0\0AVI LIST"u8.ToArray(), "RIFF file of type 'AVI '");
 
     [Fact]
-    public void Text_file() => Fails("notes.wav", "hello, this is not audio"u8.ToArray(), "unrecognised audio format");
+    public void TextFile() => Fails("notes.wav", "hello, this is not audio"u8.ToArray(), "unrecognised audio format");
 
     [Fact]
-    public void Tiny_garbage() => Fails("x.wav", [0x42], "unrecognised audio format");
+    public void TinyGarbage() => Fails("x.wav", [0x42], "unrecognised audio format");
 
     [Fact]
-    public void Mp3_garbage_after_id3_tag()
+    public void Mp3GarbageAfterId3Tag()
     {
         var rng = new Random(1);
         var bytes = new byte[4000];
@@ -210,7 +210,7 @@ public sealed class AudioErrorTests : IDisposable
     }
 
     [Fact]
-    public void Mp3_frame_sync_then_garbage()
+    public void Mp3FrameSyncThenGarbage()
     {
         var rng = new Random(2);
         var bytes = new byte[4000];
@@ -220,7 +220,7 @@ public sealed class AudioErrorTests : IDisposable
     }
 
     [Fact]
-    public void Ogg_vorbis_header_then_garbage()
+    public void OggVorbisHeaderThenGarbage()
     {
         var good = File.ReadAllBytes(TestData.Fixture("sine440_22050_stereo.ogg"));
         var bytes = new byte[good.Length];
@@ -230,7 +230,7 @@ public sealed class AudioErrorTests : IDisposable
     }
 
     [Fact]
-    public void Ogg_vorbis_with_corrupted_audio_pages_never_throws_another_type()
+    public void OggVorbisWithCorruptedAudioPagesNeverThrowsAnotherType()
     {
         var bytes = File.ReadAllBytes(TestData.Fixture("sine440_22050_stereo.ogg"));
         var rng = new Random(4);

@@ -24,7 +24,7 @@ public sealed class AudioResamplerTests
     [InlineData(8000, 22000)]
     [InlineData(16000, 22000)]
     [InlineData(192000, 22000)]
-    public void One_kilohertz_keeps_frequency_amplitude_and_phase(int from, int to)
+    public void OneKilohertzKeepsFrequencyAmplitudeAndPhase(int from, int to)
     {
         var y = AudioResampler.Resample(Sine(1000, 0.5, from, from), from, to);
 
@@ -44,7 +44,7 @@ public sealed class AudioResamplerTests
     [InlineData(44100, 22000)]
     [InlineData(8000, 22000)]
     [InlineData(96000, 22000)]
-    public void No_time_shift_cross_correlation_peaks_at_lag_zero(int from, int to)
+    public void NoTimeShiftCrossCorrelationPeaksAtLagZero(int from, int to)
     {
         int seconds = 1;
         var y = AudioResampler.Resample(Chirp(from, from * seconds, f1: Math.Min(from, to) * 0.4), from, to);
@@ -63,7 +63,7 @@ public sealed class AudioResamplerTests
     }
 
     [Fact]
-    public void Tone_above_the_new_nyquist_is_attenuated_by_more_than_40_dB()
+    public void ToneAboveTheNewNyquistIsAttenuatedByMoreThan40DB()
     {
         var x = Sine(15000, 0.5, 44100, 44100);
         var y = AudioResampler.Resample(x, 44100, 22000);
@@ -83,14 +83,14 @@ public sealed class AudioResamplerTests
     [InlineData(192000, 22000, 1000, 115)]     // 114.58
     [InlineData(22050, 22000, 441, 440)]
     [InlineData(11025, 22000, 0, 0)]
-    public void Output_length_is_input_length_times_ratio_rounded(int from, int to, int n, int expected)
+    public void OutputLengthIsInputLengthTimesRatioRounded(int from, int to, int n, int expected)
     {
         var x = Sine(440, 0.3, from, n);
         Assert.Equal(expected, AudioResampler.Resample(x, from, to).Length);
     }
 
     [Fact]
-    public void Equal_rates_return_an_identical_copy()
+    public void EqualRatesReturnAnIdenticalCopy()
     {
         var x = Sine(440, 0.3, 22000, 1000);
         var y = AudioResampler.Resample(x, 22000, 22000);
@@ -99,7 +99,7 @@ public sealed class AudioResamplerTests
     }
 
     [Fact]
-    public void Same_input_gives_bit_identical_output()
+    public void SameInputGivesBitIdenticalOutput()
     {
         var x = Chirp(48000, 30000);
         var a = AudioResampler.Resample(x, 48000, 22000);
@@ -108,7 +108,7 @@ public sealed class AudioResamplerTests
     }
 
     [Fact]
-    public void Clip_overload_converts_rate_and_keeps_source()
+    public void ClipOverloadConvertsRateAndKeepsSource()
     {
         var clip = new AudioClip(Sine(440, 0.3, 8000, 8000), 8000, "digits.wav");
         var resampled = AudioResampler.Resample(clip, 22000);
@@ -121,14 +121,14 @@ public sealed class AudioResamplerTests
     [Theory]
     [InlineData(0, 22000)]
     [InlineData(44100, -1)]
-    public void Non_positive_rates_are_rejected(int from, int to)
+    public void NonPositiveRatesAreRejected(int from, int to)
     {
         var e = Assert.Throws<CoalaException>(() => AudioResampler.Resample(new float[10], from, to));
         Assert.Contains("sample rates must be positive", e.Message);
     }
 
     [Fact]
-    public void Passband_from_1_to_9_kilohertz_is_flat_within_a_tenth_of_a_dB()
+    public void PassbandFrom1To9KilohertzIsFlatWithinATenthOfADB()
     {
         for (int f = 1000; f <= 9000; f += 500)
         {
@@ -145,7 +145,7 @@ public sealed class AudioResamplerTests
     [InlineData(48000, 12000)]
     [InlineData(96000, 30000)]
     [InlineData(192000, 15000)]
-    public void Tones_that_would_alias_are_attenuated_by_more_than_60_dB(int from, double frequency)
+    public void TonesThatWouldAliasAreAttenuatedByMoreThan60DB(int from, double frequency)
     {
         var x = Sine(frequency, 0.5, from, from);
         var y = AudioResampler.Resample(x, from, 22000);
@@ -165,7 +165,7 @@ public sealed class AudioResamplerTests
     [InlineData(22050, 22000, 1000)]
     [InlineData(44100, 22001, 1000)]   // coprime: kernels interpolated between tabulated phases
     [InlineData(44100, 22001, 9000)]
-    public void Sine_matches_the_analytic_sine_at_the_new_rate_sample_by_sample(int from, int to, double frequency)
+    public void SineMatchesTheAnalyticSineAtTheNewRateSampleBySample(int from, int to, double frequency)
     {
         var y = AudioResampler.Resample(Sine(frequency, 0.5, from, from / 2), from, to);
         var reference = Sine(frequency, 0.5, to, y.Length);
@@ -177,7 +177,7 @@ public sealed class AudioResamplerTests
     [InlineData(44100, 22000, 441 * 3)]
     [InlineData(8000, 22000, 4 * 50)]
     [InlineData(44100, 22001, 44100)]
-    public void Outside_the_signal_is_zero_so_padding_with_whole_periods_of_zeros_only_shifts_the_output(int from, int to, int pad)
+    public void OutsideTheSignalIsZeroSoPaddingWithWholePeriodsOfZerosOnlyShiftsTheOutput(int from, int to, int pad)
     {
         var x = Chirp(from, 5000, f1: 3000);
         var padded = new float[pad + x.Length + pad];
@@ -196,7 +196,7 @@ public sealed class AudioResamplerTests
     [InlineData(192000, 22000, 4)]
     [InlineData(44100, 22001, 5)]
     [InlineData(22000, 22000, 6)]
-    public void Streaming_in_random_chunks_gives_the_one_shot_samples_bit_for_bit(int from, int to, int seed)
+    public void StreamingInRandomChunksGivesTheOneShotSamplesBitForBit(int from, int to, int seed)
     {
         var rng = new Random(seed);
         var x = Chirp(from, 3 * from / 2 + rng.Next(100), f1: 5000);
@@ -231,7 +231,7 @@ public sealed class AudioResamplerTests
     }
 
     [Fact]
-    public void Streaming_bounds_its_memory_and_restarts_after_reset()
+    public void StreamingBoundsItsMemoryAndRestartsAfterReset()
     {
         var r = new StreamingResampler(44100, 22000);
         var x = Chirp(44100, 44100);
@@ -252,7 +252,7 @@ public sealed class AudioResamplerTests
     }
 
     [Fact]
-    public void Streaming_rejects_non_positive_rates()
+    public void StreamingRejectsNonPositiveRates()
     {
         var e = Assert.Throws<CoalaException>(() => new StreamingResampler(44100, 0));
         Assert.Contains("sample rates must be positive", e.Message);

@@ -12,7 +12,7 @@ public sealed class CompressedAudioTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
-    public void Mp3_fixture_decodes_to_one_second_of_440_Hz()
+    public void Mp3FixtureDecodesToOneSecondOf440Hz()
     {
         string path = TestData.Fixture(Mp3);
         using var source = AudioReader.Open(path);
@@ -28,7 +28,7 @@ public sealed class CompressedAudioTests : IDisposable
     }
 
     [Fact]
-    public void Ogg_fixture_decodes_to_one_second_of_440_Hz_mixed_from_stereo()
+    public void OggFixtureDecodesToOneSecondOf440HzMixedFromStereo()
     {
         string path = TestData.Fixture(Ogg);
         using var source = AudioReader.Open(path);
@@ -46,7 +46,7 @@ public sealed class CompressedAudioTests : IDisposable
     [Theory]
     [InlineData(Mp3)]
     [InlineData(Ogg)]
-    public void Compressed_audio_is_recognised_from_content_whatever_the_extension(string fixture)
+    public void CompressedAudioIsRecognisedFromContentWhateverTheExtension(string fixture)
     {
         string renamed = _dir.Write("renamed.wav", File.ReadAllBytes(TestData.Fixture(fixture)));
         var clip = AudioReader.Read(renamed);
@@ -56,7 +56,7 @@ public sealed class CompressedAudioTests : IDisposable
     [Theory]
     [InlineData(Mp3)]
     [InlineData(Ogg)]
-    public void Compressed_audio_streams_the_same_from_a_caller_stream(string fixture)
+    public void CompressedAudioStreamsTheSameFromACallerStream(string fixture)
     {
         var expected = AudioReader.Read(TestData.Fixture(fixture)).Samples;
         using var stream = File.OpenRead(TestData.Fixture(fixture));
@@ -68,7 +68,7 @@ public sealed class CompressedAudioTests : IDisposable
     [Theory]
     [InlineData(Mp3)]
     [InlineData(Ogg)]
-    public void Compressed_audio_decodes_from_a_non_seekable_stream(string fixture)
+    public void CompressedAudioDecodesFromANonSeekableStream(string fixture)
     {
         var expected = AudioReader.Read(TestData.Fixture(fixture)).Samples;
         var pipe = new NonSeekableStream(File.ReadAllBytes(TestData.Fixture(fixture)));
@@ -79,7 +79,7 @@ public sealed class CompressedAudioTests : IDisposable
     [Theory]
     [InlineData(Mp3, 3000)]
     [InlineData(Ogg, 3000)]
-    public void Truncated_compressed_files_decode_what_is_there_or_fail_as_CoalaException(string fixture, int keep)
+    public void TruncatedCompressedFilesDecodeWhatIsThereOrFailAsCoalaException(string fixture, int keep)
     {
         string path = _dir.Write("cut_" + fixture, File.ReadAllBytes(TestData.Fixture(fixture))[..keep]);
         try

@@ -23,7 +23,7 @@ public sealed class WavReaderTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Formats))]
-    public void Decodes_every_encoding_channel_count_and_rate_to_the_channel_mean(WavEncoding encoding, int channels, int rate, bool extensible)
+    public void DecodesEveryEncodingChannelCountAndRateToTheChannelMean(WavEncoding encoding, int channels, int rate, bool extensible)
     {
         int frames = rate / 10 + 3;
         var bytes = WavBuilder.Wav(WavBuilder.Interleaved(frames, channels, rate), encoding, channels, rate, extensible);
@@ -44,7 +44,7 @@ public sealed class WavReaderTests : IDisposable
     }
 
     [Fact]
-    public void Source_reports_layout_and_total_frames()
+    public void SourceReportsLayoutAndTotalFrames()
     {
         var bytes = WavBuilder.Wav(WavBuilder.Interleaved(1000, 2, 48000), WavEncoding.Pcm16, 2, 48000);
         using var source = AudioReader.Open(_dir.Write("layout.wav", bytes));
@@ -54,7 +54,7 @@ public sealed class WavReaderTests : IDisposable
     }
 
     [Fact]
-    public void Vectorised_pcm16_conversion_equals_the_scalar_division_for_every_value()
+    public void VectorisedPcm16ConversionEqualsTheScalarDivisionForEveryValue()
     {
         var all = new short[65536 + 7];   // every 16-bit value, and a tail that is no whole vector
         for (int i = 0; i < all.Length; i++) all[i] = unchecked((short)(i - 32768));
@@ -68,7 +68,7 @@ public sealed class WavReaderTests : IDisposable
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
-    public void Mixing_to_mono_is_the_channel_mean_summed_in_channel_order(int channels)
+    public void MixingToMonoIsTheChannelMeanSummedInChannelOrder(int channels)
     {
         var rng = new Random(channels);
         var interleaved = new double[999 * channels];
@@ -84,7 +84,7 @@ public sealed class WavReaderTests : IDisposable
     }
 
     [Fact]
-    public void Eight_bit_is_unsigned_with_128_as_zero()
+    public void EightBitIsUnsignedWith128AsZero()
     {
         var bytes = WavBuilder.Riff(WavBuilder.Chunk("fmt ", WavBuilder.Fmt(WavEncoding.Pcm8, 1, 8000)),
             WavBuilder.Chunk("data", [0, 64, 128, 192, 255]));
@@ -93,7 +93,7 @@ public sealed class WavReaderTests : IDisposable
     }
 
     [Fact]
-    public void Extreme_integer_values_map_to_minus_one_and_just_below_one()
+    public void ExtremeIntegerValuesMapToMinusOneAndJustBelowOne()
     {
         var data = new byte[12];
         BinaryPrimitives.WriteInt32LittleEndian(data, int.MinValue);
@@ -107,7 +107,7 @@ public sealed class WavReaderTests : IDisposable
     }
 
     [Fact]
-    public void Extensible_24_bit_samples_in_32_bit_containers_decode()
+    public void Extensible24BitSamplesIn32BitContainersDecode()
     {
         var x = WavBuilder.Interleaved(500, 2, 44100);
         var fmt = WavBuilder.Fmt(WavEncoding.Pcm32, 2, 44100, extensible: true, validBits: 24);
@@ -118,7 +118,7 @@ public sealed class WavReaderTests : IDisposable
     }
 
     [Fact]
-    public void Walks_unknown_chunks_with_odd_sizes_and_padding()
+    public void WalksUnknownChunksWithOddSizesAndPadding()
     {
         var x = WavBuilder.Interleaved(300, 1, 16000);
         var bytes = WavBuilder.Riff(
@@ -133,7 +133,7 @@ public sealed class WavReaderTests : IDisposable
     }
 
     [Fact]
-    public void Fmt_chunk_of_18_bytes_with_cbSize_is_accepted()
+    public void FmtChunkOf18BytesWithCbSizeIsAccepted()
     {
         var fmt = WavBuilder.Fmt(WavEncoding.Float32, 1, 8000).Concat(new byte[2]).ToArray();
         var bytes = WavBuilder.Riff(WavBuilder.Chunk("fmt ", fmt), WavBuilder.Chunk("data", WavBuilder.EncodeSamples([0.25, -0.5], WavEncoding.Float32)));
@@ -143,7 +143,7 @@ public sealed class WavReaderTests : IDisposable
     [Theory]
     [InlineData(0u)]
     [InlineData(0xFFFFFFFFu)]
-    public void Data_size_0_or_max_means_up_to_the_end_of_the_file(uint declared)
+    public void DataSize0OrMaxMeansUpToTheEndOfTheFile(uint declared)
     {
         var x = WavBuilder.Interleaved(250, 2, 8000);
         var bytes = WavBuilder.Riff(WavBuilder.Chunk("fmt ", WavBuilder.Fmt(WavEncoding.Pcm16, 2, 8000)),
@@ -156,7 +156,7 @@ public sealed class WavReaderTests : IDisposable
     }
 
     [Fact]
-    public void Data_shorter_than_declared_decodes_the_whole_frames_present()
+    public void DataShorterThanDeclaredDecodesTheWholeFramesPresent()
     {
         var x = WavBuilder.Interleaved(400, 2, 8000);
         var data = WavBuilder.EncodeSamples(x, WavEncoding.Pcm24);
@@ -169,7 +169,7 @@ public sealed class WavReaderTests : IDisposable
     }
 
     [Fact]
-    public void Streams_in_small_pieces_from_a_non_seekable_stream_with_the_same_result()
+    public void StreamsInSmallPiecesFromANonSeekableStreamWithTheSameResult()
     {
         var x = WavBuilder.Interleaved(5000, 6, 22050);
         var bytes = WavBuilder.Riff(WavBuilder.Chunk("LIST", new byte[1001]),
@@ -192,14 +192,14 @@ public sealed class WavReaderTests : IDisposable
     }
 
     [Fact]
-    public void Format_is_recognised_from_content_not_extension()
+    public void FormatIsRecognisedFromContentNotExtension()
     {
         var bytes = WavBuilder.Wav(WavBuilder.Interleaved(100, 1, 8000), WavEncoding.Pcm16, 1, 8000);
         Assert.Equal(100, AudioReader.Read(_dir.Write("actually_wav.mp3", bytes)).Samples.Length);
     }
 
     [Fact]
-    public void Reads_real_fsdd_recordings()
+    public void ReadsRealFsddRecordings()
     {
         string folder = TestData.FsddRecordings();
         foreach (string name in new[] { "0_george_0.wav", "7_jackson_12.wav", "9_theo_49.wav" })

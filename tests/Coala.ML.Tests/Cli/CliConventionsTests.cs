@@ -19,7 +19,7 @@ public class CliConventionsTests
     }
 
     [Fact]
-    public void Shard_auto_reads_a_Kubernetes_indexed_job_with_the_count_from_the_option_or_COALA_SHARD_COUNT()
+    public void ShardAutoReadsAKubernetesIndexedJobWithTheCountFromTheOptionOrCOALASHARDCOUNT()
     {
         Assert.Equal((2, 5), (Resolve("auto", 5, ("JOB_COMPLETION_INDEX", "2")) is var a ? (a.Index, a.Count) : default));
         var b = Resolve("auto", null, ("JOB_COMPLETION_INDEX", "4"), ("COALA_SHARD_COUNT", "5"));
@@ -33,7 +33,7 @@ public class CliConventionsTests
     }
 
     [Fact]
-    public void Shard_auto_reads_a_Slurm_array_by_position_so_arrays_starting_at_one_or_stepping_still_give_zero_to_N_minus_one()
+    public void ShardAutoReadsASlurmArrayByPositionSoArraysStartingAtOneOrSteppingStillGiveZeroToNMinusOne()
     {
         var zero = Resolve("auto", null, ("SLURM_ARRAY_TASK_ID", "3"), ("SLURM_ARRAY_TASK_COUNT", "4"), ("SLURM_ARRAY_TASK_MIN", "0"));
         Assert.Equal((3, 4), (zero.Index, zero.Count));
@@ -50,7 +50,7 @@ public class CliConventionsTests
     }
 
     [Fact]
-    public void Shard_auto_without_scheduler_variables_or_with_both_is_an_error_and_i_over_N_is_unchanged()
+    public void ShardAutoWithoutSchedulerVariablesOrWithBothIsAnErrorAndIOverNIsUnchanged()
     {
         Assert.Contains("no scheduler variables", Assert.Throws<CoalaException>(() => Resolve("auto", 4)).Message);
         Assert.Contains("both", Assert.Throws<CoalaException>(() =>
@@ -61,7 +61,7 @@ public class CliConventionsTests
     }
 
     [Fact]
-    public void Embed_shard_auto_under_each_scheduler_covers_the_input_as_the_whole_run_does()
+    public void EmbedShardAutoUnderEachSchedulerCoversTheInputAsTheWholeRunDoes()
     {
         var dir = TestAssets.TempDir("cli-shard-auto");
         var audio = Directory.CreateDirectory(Path.Combine(dir, "audio")).FullName;
@@ -97,7 +97,7 @@ public class CliConventionsTests
     }
 
     [Fact]
-    public void When_every_input_fails_embed_writes_nothing_and_exits_1()
+    public void WhenEveryInputFailsEmbedWritesNothingAndExits1()
     {
         var dir = TestAssets.TempDir("cli-all-fail");
         File.WriteAllBytes(Path.Combine(dir, "a.wav"), [1, 2, 3]);
@@ -120,7 +120,7 @@ public class CliConventionsTests
     }
 
     [Fact]
-    public void The_failure_list_keeps_long_paths_on_one_line_when_stderr_is_not_a_terminal()
+    public void TheFailureListKeepsLongPathsOnOneLineWhenStderrIsNotATerminal()
     {
         var dir = TestAssets.TempDir("cli-nowrap");
         var deep = Directory.CreateDirectory(Path.Combine(dir, new string('d', 60), "0123456789abcdef0123456789abcdef0123456789abcdef")).FullName;
@@ -149,7 +149,7 @@ public class CliConventionsTests
     [InlineData("evaluate", "coala evaluate: ", new[] { "evaluate", "--task", "no-such-kind:/nonexistent/coala" })]
     [InlineData("classify", "coala classify: ", new[] { "classify", "x.wav", "--labels", "kick" })]
     [InlineData("bench", "coala bench: ", new[] { "bench", "--clips", "0" })]
-    public void Every_verb_reports_errors_with_one_prefix(string verb, string prefix, string[] args)
+    public void EveryVerbReportsErrorsWithOnePrefix(string verb, string prefix, string[] args)
     {
         var (code, _, stderr) = CliRunner.Run(args);
         Assert.True(code == 1, $"{verb}: exit {code}; {stderr}");
@@ -161,7 +161,7 @@ public class CliConventionsTests
     private static string[] Lines(string stderr) => stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     [Fact]
-    public void The_same_CoalaException_reads_the_same_from_two_verbs_with_exit_code_1()
+    public void TheSameCoalaExceptionReadsTheSameFromTwoVerbsWithExitCode1()
     {
         var dir = TestAssets.TempDir("cli-same-error");
         var wav = TestAssets.WriteWav(Path.Combine(dir, "a.wav"), TestAssets.Signal(1.0, 22000), 22000);
@@ -179,7 +179,7 @@ public class CliConventionsTests
     }
 
     [Fact]
-    public void An_unexpected_exception_is_one_line_that_asks_for_a_report_and_COALA_DEBUG_adds_the_stack_trace()
+    public void AnUnexpectedExceptionIsOneLineThatAsksForAReportAndCOALADEBUGAddsTheStackTrace()
     {
         var dir = TestAssets.TempDir("cli-unexpected");
         var wav = TestAssets.WriteWav(Path.Combine(dir, "a.wav"), TestAssets.Signal(1.0, 22000), 22000);
@@ -209,7 +209,7 @@ public class CliConventionsTests
     }
 
     [Fact]
-    public void The_one_handler_gives_each_kind_of_exception_its_message_and_exit_code()
+    public void TheOneHandlerGivesEachKindOfExceptionItsMessageAndExitCode()
     {
         Assert.Equal(("x.wav: not audio", 1), CliError.Describe(new CoalaException("not audio", "x.wav")));
         Assert.Equal(("interrupted: run it again", 130), CliError.Describe(new OperationCanceledException(), "run it again"));
@@ -230,7 +230,7 @@ public class CliConventionsTests
     }
 
     [Fact]
-    public void A_rejected_argument_reads_as_its_message_without_the_parameter_name()
+    public void ARejectedArgumentReadsAsItsMessageWithoutTheParameterName()
     {
         var m = Coala.ML.Tests.Tags.TagTestModel.Create();
         // '+' alone is no tag word: the library refuses the empty label with an ArgumentException.
@@ -240,7 +240,7 @@ public class CliConventionsTests
     }
 
     [Fact]
-    public async Task An_interrupted_prepare_exits_130_with_its_resume_hint_in_the_one_style()
+    public async Task AnInterruptedPrepareExits130WithItsResumeHintInTheOneStyle()
     {
         var dir = TestAssets.TempDir("cli-interrupted");
         var audio = Directory.CreateDirectory(Path.Combine(dir, "audio", "dog")).FullName;
@@ -275,7 +275,7 @@ public class CliConventionsTests
     [InlineData("import-reference", "--repo", "coala")]
     [InlineData("evaluate", "--task", "fsdd-digit:fsdd")]
     [InlineData("correlate", "--model", "m.onnx", "--clips", "clips")]
-    public void Every_verb_with_an_output_takes_both_output_and_out(params string[] args)
+    public void EveryVerbWithAnOutputTakesBothOutputAndOut(params string[] args)
     {
         foreach (var name in new[] { "--output", "--out", "-o" })
         {
@@ -287,7 +287,7 @@ public class CliConventionsTests
     }
 
     [Fact]
-    public void Threads_help_states_its_default_once()
+    public void ThreadsHelpStatesItsDefaultOnce()
     {
         foreach (var verb in new[] { "embed", "prepare", "search", "evaluate" })
         {
@@ -303,7 +303,7 @@ public class CliConventionsTests
     /// <summary>Every <c>coala ...</c> line in the README's code blocks parses (options spelled as documented, --output
     /// accepted where it is shown); shell variables stand for a number, continuation lines are joined.</summary>
     [Fact]
-    public void The_README_coala_command_lines_parse()
+    public void TheREADMECoalaCommandLinesParse()
     {
         string? readme = null;
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null && readme is null; d = d.Parent)

@@ -64,7 +64,7 @@ public class EmbedParquetTests
     }
 
     [Fact]
-    public void Parquet_output_holds_path_and_list_of_floats_and_three_shards_concatenate_to_the_whole_run()
+    public void ParquetOutputHoldsPathAndListOfFloatsAndThreeShardsConcatenateToTheWholeRun()
     {
         var dir = TestAssets.TempDir("cli-parquet");
         var audio = Directory.CreateDirectory(Path.Combine(dir, "audio")).FullName;
@@ -100,7 +100,7 @@ public class EmbedParquetTests
     }
 
     [Fact]
-    public void Format_comes_from_the_option_or_the_extension_and_a_bad_one_fails_clearly()
+    public void FormatComesFromTheOptionOrTheExtensionAndABadOneFailsClearly()
     {
         Assert.Equal(EmbedCommand.OutputFormat.Parquet, EmbedCommand.ParseFormat(null, "x/out.PARQUET"));
         Assert.Equal(EmbedCommand.OutputFormat.Csv, EmbedCommand.ParseFormat(null, "out.csv"));

@@ -33,7 +33,7 @@ public class ReferenceCommandsTests
     }
 
     [Fact]
-    public void Import_reference_writes_the_encoder_and_the_tag_model()
+    public void ImportReferenceWritesTheEncoderAndTheTagModel()
     {
         string clone = Clone("cli-import-ref");
         string onnx = Path.Combine(Path.GetDirectoryName(clone)!, "coala-paper-aec.onnx");
@@ -45,7 +45,7 @@ public class ReferenceCommandsTests
     }
 
     [Fact]
-    public void Import_reference_without_the_state_dicts_names_the_missing_file()
+    public void ImportReferenceWithoutTheStateDictsNamesTheMissingFile()
     {
         string clone = Clone("cli-import-ref-missing");
         var (code, _, stderr) = CliRunner.Run("import-reference", "--repo", clone, "--variant", "ec", "--output", Path.Combine(clone, "ec.onnx"));
@@ -55,7 +55,7 @@ public class ReferenceCommandsTests
     }
 
     [Fact]
-    public void Train_reads_the_released_hdf5_layout_and_its_model_exports()
+    public void TrainReadsTheReleasedHdf5LayoutAndItsModelExports()
     {
         string clone = Clone("cli-train-hdf5");
         string run = Path.Combine(Path.GetDirectoryName(clone)!, "run");
@@ -71,7 +71,7 @@ public class ReferenceCommandsTests
     }
 
     [Fact]
-    public void Train_refuses_a_wrong_hdf5_layout_with_one_line()
+    public void TrainRefusesAWrongHdf5LayoutWithOneLine()
     {
         string clone = Clone("cli-train-wrong");
         // wrong_bands.h5 needs its _val companion to get as far as the layout check.

@@ -207,7 +207,7 @@ public class DecoderFuzzTests(ITestOutputHelper output)
     private enum Outcome { Finite, CoalaError, Failure }
 
     [Fact]
-    public async Task Mutated_audio_files_give_finite_patches_or_a_CoalaException_naming_the_file()
+    public async Task MutatedAudioFilesGiveFinitePatchesOrACoalaExceptionNamingTheFile()
     {
         var bases = Bases();
         var dir = TestAssets.TempDir("fuzz");

@@ -84,7 +84,7 @@ public class StreamingEmbedTests
     }
 
     [Fact]
-    public void Two_minute_stereo_44k_wav_streams_to_the_one_shot_patches_and_embedding()
+    public void TwoMinuteStereo44kWavStreamsToTheOneShotPatchesAndEmbedding()
     {
         var dir = TestAssets.TempDir("stream-wav");
         var wav = WriteStereoWav(Path.Combine(dir, "two-minutes.wav"), 120 * 44100 + 12_345, 44100);
@@ -105,7 +105,7 @@ public class StreamingEmbedTests
     [InlineData("sweep12s_44100_stereo.ogg")]
     [InlineData("sine440_44100_mono.mp3")]
     [InlineData("sine440_22050_stereo.ogg")]
-    public void Compressed_files_stream_to_the_one_shot_patches_and_embedding(string fixture)
+    public void CompressedFilesStreamToTheOneShotPatchesAndEmbedding(string fixture)
     {
         string path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "audio", fixture);
         AssertSamePatches(path, FrontendSettings.Default, 2);
@@ -131,7 +131,7 @@ public class StreamingEmbedTests
     [InlineData(196_096, 4)]    // exactly one run of four: (4 * 96 - 1) * 512 samples
     [InlineData(245_248, 5)]    // a run of four and one patch
     [InlineData(392_704, 8)]    // exactly two runs
-    public void Patch_counts_at_run_boundaries_embed_as_one_shot(int samples, int patches)
+    public void PatchCountsAtRunBoundariesEmbedAsOneShot(int samples, int patches)
     {
         var dir = TestAssets.TempDir("stream-edge");
         var x = TestAssets.Signal(samples / 22000.0 + 1, 22000, seed: samples)[..samples];
@@ -158,7 +158,7 @@ public class StreamingEmbedTests
     }
 
     [Fact]
-    public void A_file_that_fails_midway_is_a_CoalaException_naming_it()
+    public void AFileThatFailsMidwayIsACoalaExceptionNamingIt()
     {
         var dir = TestAssets.TempDir("stream-bad");
         var wav = WriteStereoWav(Path.Combine(dir, "nan.wav"), 44100 * 5, 44100);

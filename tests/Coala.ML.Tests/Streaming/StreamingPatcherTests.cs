@@ -78,7 +78,7 @@ public class StreamingPatcherTests
 
     [Theory]
     [MemberData(nameof(Lengths))]
-    public void Streamed_patches_equal_the_one_shot_patches_bit_for_bit(string settings, int length)
+    public void StreamedPatchesEqualTheOneShotPatchesBitForBit(string settings, int length)
     {
         var s = settings == "odd" ? Odd : Default;
         var x = Noise(length, length);
@@ -94,7 +94,7 @@ public class StreamingPatcherTests
     }
 
     [Fact]
-    public void Patches_come_out_before_the_end_so_memory_stays_bounded()
+    public void PatchesComeOutBeforeTheEndSoMemoryStaysBounded()
     {
         var s = Default;
         var patcher = new StreamingPatcher(s);
@@ -114,7 +114,7 @@ public class StreamingPatcherTests
     }
 
     [Fact]
-    public void Empty_and_non_finite_input_are_CoalaExceptions_naming_the_source()
+    public void EmptyAndNonFiniteInputAreCoalaExceptionsNamingTheSource()
     {
         var e = Assert.Throws<CoalaException>(() => new StreamingPatcher(Default, "clip.wav").Complete());
         Assert.Equal("clip.wav", e.FilePath);

@@ -23,7 +23,7 @@ public class ClassifierTests
     }
 
     [Fact]
-    public void Standardizer_UsesTrainingStatisticsOnly()
+    public void StandardizerUsesTrainingStatisticsOnly()
     {
         var train = new[] { new[] { 1f, 5f }, new[] { 3f, 5f } };
         var std = FeatureStandardizer.Fit(train);
@@ -39,7 +39,7 @@ public class ClassifierTests
     }
 
     [Fact]
-    public void Mlp_LearnsSeparableProblem_AndIsSeededReproducible()
+    public void MlpLearnsSeparableProblemAndIsSeededReproducible()
     {
         var (xTrain, yTrain) = Blobs(40, 1);
         var (xTest, yTest) = Blobs(20, 2);
@@ -62,7 +62,7 @@ public class ClassifierTests
     }
 
     [Fact]
-    public void Mlp_SeedChangesTheRun()
+    public void MlpSeedChangesTheRun()
     {
         // A hard, overlapping problem: different seeds give different predictions somewhere.
         var rng = new Random(5);
@@ -75,7 +75,7 @@ public class ClassifierTests
     }
 
     [Fact]
-    public void MlNet_LbfgsMaximumEntropy_LearnsSeparableProblem()
+    public void MlNetLbfgsMaximumEntropyLearnsSeparableProblem()
     {
         var (xTrain, yTrain) = Blobs(30, 3);
         var (xTest, yTest) = Blobs(10, 4);
@@ -86,7 +86,7 @@ public class ClassifierTests
     }
 
     [Fact]
-    public void MlpOptions_RejectInvalidValues()
+    public void MlpOptionsRejectInvalidValues()
     {
         Assert.Throws<CoalaException>(() => new MlpOptions { Dropout = 1 }.Validate());
         Assert.Throws<CoalaException>(() => new MlpOptions { LearningRate = 0 }.Validate());

@@ -9,7 +9,7 @@ public class DatasetLoaderTests
         Assert.Empty(f.Train.Select(c => c.Path).Intersect(f.Test.Select(c => c.Path)));
 
     [Fact]
-    public void KFold_IsStratifiedDisjointSeededAndCoversEveryClipOnce()
+    public void KFoldIsStratifiedDisjointSeededAndCoversEveryClipOnce()
     {
         using var tmp = new TempDir();
         EvalData.ClassFolders(tmp.Path, ["a", "b", "c"], 10);
@@ -35,7 +35,7 @@ public class DatasetLoaderTests
     }
 
     [Fact]
-    public void TrainTestFolders_UseOneTreeEach()
+    public void TrainTestFoldersUseOneTreeEach()
     {
         using var tmp = new TempDir();
         EvalData.ClassFolders(Path.Combine(tmp.Path, "fluidr3"), ["brass", "guitar"], 3);
@@ -51,7 +51,7 @@ public class DatasetLoaderTests
     }
 
     [Fact]
-    public void Fsdd_LookAlike_OfficialSplitForDigitAndSpeaker()
+    public void FsddLookAlikeOfficialSplitForDigitAndSpeaker()
     {
         using var tmp = new TempDir();
         foreach (var who in new[] { "george", "jackson" })
@@ -76,7 +76,7 @@ public class DatasetLoaderTests
     }
 
     [Fact]
-    public void Fsdd_SharedRecordings_Give2700TrainAnd300Test()
+    public void FsddSharedRecordingsGive2700TrainAnd300Test()
     {
         var dir = EvalData.SharedFsdd();
         Assert.True(dir is not null, "shared/data/fsdd/recordings not found above the test binaries");
@@ -90,7 +90,7 @@ public class DatasetLoaderTests
     }
 
     [Fact]
-    public void UrbanSound8K_LookAlike_TenGivenFolds()
+    public void UrbanSound8KLookAlikeTenGivenFolds()
     {
         using var tmp = new TempDir();
         var csv = new List<string> { "slice_file_name,fsID,start,end,salience,fold,classID,class" };
@@ -119,7 +119,7 @@ public class DatasetLoaderTests
     }
 
     [Fact]
-    public void Gtzan_LookAlike_FilteredListsOrKFold()
+    public void GtzanLookAlikeFilteredListsOrKFold()
     {
         using var tmp = new TempDir();
         foreach (var g in new[] { "blues", "rock" })
@@ -143,7 +143,7 @@ public class DatasetLoaderTests
     }
 
     [Fact]
-    public void NSynth_LookAlike_BalancedTrainSubsetAndFullTestSet()
+    public void NSynthLookAlikeBalancedTrainSubsetAndFullTestSet()
     {
         using var tmp = new TempDir();
         string Json(IEnumerable<(string note, string family)> notes) =>
@@ -164,7 +164,7 @@ public class DatasetLoaderTests
     }
 
     [Fact]
-    public void MaxPerClass_CapsTrainingOnly()
+    public void MaxPerClassCapsTrainingOnly()
     {
         using var tmp = new TempDir();
         EvalData.ClassFolders(Path.Combine(tmp.Path, "tr"), ["a", "b"], 6);
@@ -175,7 +175,7 @@ public class DatasetLoaderTests
     }
 
     [Fact]
-    public void BadInput_GivesCoalaExceptionsNamingTheProblem()
+    public void BadInputGivesCoalaExceptionsNamingTheProblem()
     {
         using var tmp = new TempDir();
         string missing = Path.Combine(tmp.Path, "nope");

@@ -45,7 +45,7 @@ public class DrumMachinesTaskTests
     }
 
     [Fact]
-    public void Script_SplitsByMachine_AndEvaluateReadsTheLayout()
+    public void ScriptSplitsByMachineAndEvaluateReadsTheLayout()
     {
         string? python = Python();
         if (python is null) return; // the script needs python3 (as render-instruments.sh); nothing to test without it
@@ -104,7 +104,7 @@ public class DrumMachinesTaskTests
     }
 
     [Fact]
-    public void DrumsTask_RejectsAMachineInBothSplits_AndFilesOutsideMachineFolders()
+    public void DrumsTaskRejectsAMachineInBothSplitsAndFilesOutsideMachineFolders()
     {
         using var tmp = new TempDir();
         foreach (var (split, machine) in new[] { ("train", "A"), ("train", "B"), ("test", "C") })

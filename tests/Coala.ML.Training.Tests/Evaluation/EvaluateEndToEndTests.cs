@@ -7,7 +7,7 @@ namespace Coala.ML.Training.Tests.Evaluation;
 public class EvaluateEndToEndTests
 {
     [Fact]
-    public void TwoClassToyTask_WritesTablesAndConfusionPngs_AndCountsABrokenFile()
+    public void TwoClassToyTaskWritesTablesAndConfusionPngsAndCountsABrokenFile()
     {
         using var tmp = new TempDir();
         // 2 classes x (8 train + 4 test): low tones vs noise, plus one broken file in training.
@@ -70,7 +70,7 @@ public class EvaluateEndToEndTests
     }
 
     [Fact]
-    public void Evaluator_RejectsDuplicateNamesAndEmptyInput()
+    public void EvaluatorRejectsDuplicateNamesAndEmptyInput()
     {
         using var tmp = new TempDir();
         EvalData.ClassFolders(tmp.Path, ["a", "b"], 2);

@@ -11,7 +11,7 @@ public class FeatureExtractorTests
     private static double Distance(float[] a, float[] b) => Math.Sqrt(a.Zip(b, (x, y) => (double)(x - y) * (x - y)).Sum());
 
     [Fact]
-    public void Mfcc_Is120Finite_Deterministic_AndSeparatesToneFromNoise()
+    public void MfccIs120FiniteDeterministicAndSeparatesToneFromNoise()
     {
         using var tmp = new TempDir();
         using var mfcc = new MfccFeatures();
@@ -34,7 +34,7 @@ public class FeatureExtractorTests
     }
 
     [Fact]
-    public void Mfcc_ParallelCallsAgree_AndShortClipsWork()
+    public void MfccParallelCallsAgreeAndShortClipsWork()
     {
         using var mfcc = new MfccFeatures();
         var clips = Enumerable.Range(0, 8).Select(i => EvalData.Noise(i, 0.3, 22000)).ToArray();
@@ -50,7 +50,7 @@ public class FeatureExtractorTests
     }
 
     [Fact]
-    public void Delta_MatchesLibrosaOnPolynomials()
+    public void DeltaMatchesLibrosaOnPolynomials()
     {
         // Linear ramp: delta = slope everywhere (interp edges too), delta2 = 0. Quadratic: delta2 = 2a.
         int t = 20;
@@ -73,7 +73,7 @@ public class FeatureExtractorTests
     }
 
     [Fact]
-    public void RandomEncoder_Has1152Dims_SameArchitecture_AndTheGivenScaler()
+    public void RandomEncoderHas1152DimsSameArchitectureAndTheGivenScaler()
     {
         using var tmp = new TempDir();
         var min = Enumerable.Range(0, 96).Select(b => -15f + b * 0.01f).ToArray();
@@ -99,7 +99,7 @@ public class FeatureExtractorTests
     }
 
     [Fact]
-    public void RandomEncoder_ScalerFittedOnTrainingClips()
+    public void RandomEncoderScalerFittedOnTrainingClips()
     {
         using var tmp = new TempDir();
         var paths = Enumerable.Range(0, 4).Select(i => EvalData.Wav(tmp.File($"c{i}.wav"), EvalData.Tone(200 + 100 * i, 0.5))).ToList();
@@ -111,7 +111,7 @@ public class FeatureExtractorTests
     }
 
     [Fact]
-    public void CoalaModel_MissingFile_IsCoalaException()
+    public void CoalaModelMissingFileIsCoalaException()
     {
         var e = Assert.Throws<CoalaException>(() => new CoalaFeatures("AE-C", "/nonexistent/aec.onnx"));
         Assert.Contains("not found", e.Message);

@@ -28,7 +28,7 @@ public class ReferenceHdf5Tests : IDisposable
     private static bool Hot(int n, int j) => (13 * n + j) % 50 == 0;
 
     [Fact]
-    public void Rows_come_out_as_bands_by_frames_with_their_tags()
+    public void RowsComeOutAsBandsByFramesWithTheirTags()
     {
         using var set = ReferenceHdf5Set.Open(Hdf5("spec_tags_top_1000"));
         Assert.Equal(8, set.Count);
@@ -50,7 +50,7 @@ public class ReferenceHdf5Tests : IDisposable
     }
 
     [Fact]
-    public void Parallel_readers_fill_the_same_rows()
+    public void ParallelReadersFillTheSameRows()
     {
         int[] rows = [.. Enumerable.Range(0, 8), .. Enumerable.Range(0, 8).Reverse(), 3, 5];
         using var one = ReferenceHdf5Set.Open(Hdf5("spec_tags_top_1000"), readers: 1);
@@ -72,7 +72,7 @@ public class ReferenceHdf5Tests : IDisposable
     }
 
     [Fact]
-    public void The_validation_split_is_clamped_at_zero_as_the_reference_trainer_does()
+    public void TheValidationSplitIsClampedAtZeroAsTheReferenceTrainerDoes()
     {
         using var raw = ReferenceHdf5Set.Open(Hdf5("spec_tags_top_1000_val"));
         using var clamped = ReferenceHdf5Set.Open(Hdf5("spec_tags_top_1000_val"), clampAtZero: true);
@@ -88,7 +88,7 @@ public class ReferenceHdf5Tests : IDisposable
     }
 
     [Fact]
-    public void A_wrong_patch_shape_is_refused_with_the_expected_layout()
+    public void AWrongPatchShapeIsRefusedWithTheExpectedLayout()
     {
         var e = Assert.Throws<CoalaException>(() => ReferenceHdf5Set.Open(Hdf5("wrong_bands.h5")));
         Assert.Contains("'/dataset/data' has shape [2,96,64], expected [N,96,96]", e.Message);
@@ -96,7 +96,7 @@ public class ReferenceHdf5Tests : IDisposable
     }
 
     [Fact]
-    public void A_missing_dataset_is_named()
+    public void AMissingDatasetIsNamed()
     {
         var e = Assert.Throws<CoalaException>(() => ReferenceHdf5Set.Open(Hdf5("no_label.h5")));
         Assert.Contains("no dataset '/dataset/label'", e.Message);
@@ -104,14 +104,14 @@ public class ReferenceHdf5Tests : IDisposable
     }
 
     [Fact]
-    public void A_file_that_is_not_hdf5_is_refused()
+    public void AFileThatIsNotHdf5IsRefused()
     {
         var e = Assert.Throws<CoalaException>(() => ReferenceHdf5Set.Open(Path.Combine(Fixtures, "reference", "scaler_top_1000.pkl")));
         Assert.Contains("not a readable HDF5 file", e.Message);
     }
 
     [Fact]
-    public void The_validation_file_is_the_reference_name_with_val()
+    public void TheValidationFileIsTheReferenceNameWithVal()
     {
         Assert.Equal(Path.Combine("hdf5_ds", "spec_tags_top_1000_val"), ReferenceHdf5Set.ValidationPath(Path.Combine("hdf5_ds", "spec_tags_top_1000")));
         Assert.Equal(Path.Combine("d", "x_val.h5"), ReferenceHdf5Set.ValidationPath(Path.Combine("d", "x.h5")));
@@ -131,14 +131,14 @@ public class ReferenceHdf5Tests : IDisposable
     }
 
     [Fact]
-    public void A_missing_validation_file_is_named()
+    public void AMissingValidationFileIsNamed()
     {
         var e = Assert.Throws<CoalaException>(() => ReferenceTrainingData.Open(Clone(withValidation: false)));
         Assert.Contains("spec_tags_top_1000_val", e.Message);
     }
 
     [Fact]
-    public void Trains_from_the_released_layout_and_exports_the_reference_scaler_and_words()
+    public void TrainsFromTheReleasedLayoutAndExportsTheReferenceScalerAndWords()
     {
         using var data = ReferenceTrainingData.Open(Clone());
         Assert.Equal(4, data.Validation.Count);

@@ -82,7 +82,7 @@ public class ReferenceImportTests : IDisposable
     }
 
     [Fact]
-    public void The_real_scaler_pickle_reads_as_96_mel_band_minima_and_maxima()
+    public void TheRealScalerPickleReadsAs96MelBandMinimaAndMaxima()
     {
         var s = SklearnScalerFile.Read(Path.Combine(Fixtures, "scaler_top_1000.pkl"));
         Assert.Equal(96, s.Bands);
@@ -98,7 +98,7 @@ public class ReferenceImportTests : IDisposable
     }
 
     [Fact]
-    public void The_real_vocabulary_reads_in_index_order()
+    public void TheRealVocabularyReadsInIndexOrder()
     {
         var words = ReferenceImporter.ReadVocabulary(Path.Combine(Fixtures, "json", "id2token_top_1000.json"));
         Assert.Equal(1000, words.Length);
@@ -106,7 +106,7 @@ public class ReferenceImportTests : IDisposable
     }
 
     [Fact]
-    public void AeC_import_matches_pytorch_on_the_same_patches()
+    public void AeCImportMatchesPytorchOnTheSamePatches()
     {
         string onnx = Path.Combine(_dir, "coala-paper-aec.onnx");
         var (enc, tags) = ReferenceImporter.Import(_clone, CoalaVariant.AeC, onnx);
@@ -131,7 +131,7 @@ public class ReferenceImportTests : IDisposable
     }
 
     [Fact]
-    public void EC_import_reads_its_own_folder()
+    public void ECImportReadsItsOwnFolder()
     {
         // E-C saves the same two modules as AE-C: the AE-C fixture files at E-C's paths.
         string from = Path.Combine(_clone, "saved_models", "dual_ae_c"), to = Path.Combine(_clone, "saved_models", "dual_e_c");
@@ -146,7 +146,7 @@ public class ReferenceImportTests : IDisposable
     }
 
     [Fact]
-    public void Cnn_import_reads_the_zip_format_through_pybridge_and_matches_pytorch()
+    public void CnnImportReadsTheZipFormatThroughPybridgeAndMatchesPytorch()
     {
         string onnx = Path.Combine(_dir, "coala-paper-cnn.onnx");
         var (_, tags) = ReferenceImporter.Import(_clone, CoalaVariant.Cnn, onnx);
@@ -155,7 +155,7 @@ public class ReferenceImportTests : IDisposable
     }
 
     [Fact]
-    public void The_imported_model_embeds_audio_through_the_public_api()
+    public void TheImportedModelEmbedsAudioThroughThePublicApi()
     {
         string onnx = Path.Combine(_dir, "coala-paper-aec.onnx");
         ReferenceImporter.Import(_clone, CoalaVariant.AeC, onnx, tags: false);
@@ -166,7 +166,7 @@ public class ReferenceImportTests : IDisposable
     }
 
     [Fact]
-    public void Legacy_and_zip_files_load_in_any_order_in_one_process()
+    public void LegacyAndZipFilesLoadInAnyOrderInOneProcess()
     {
         // Razorvine keeps one process-wide table of constructors that PyBridge's zip reader and our legacy reader share.
         var patches = Floats("patches.f32");
@@ -179,7 +179,7 @@ public class ReferenceImportTests : IDisposable
     }
 
     [Fact]
-    public void The_orientation_matters_with_these_weights()
+    public void TheOrientationMattersWithTheseWeights()
     {
         // The same weights without the transpose give embeddings far from PyTorch's: the parity above tests the orientation.
         string onnx = Path.Combine(_dir, "a.onnx");
@@ -199,7 +199,7 @@ public class ReferenceImportTests : IDisposable
     }
 
     [Fact]
-    public void A_missing_state_dict_names_the_file()
+    public void AMissingStateDictNamesTheFile()
     {
         var e = Assert.Throws<CoalaException>(() => ReferenceImporter.Import(_clone, CoalaVariant.EC, Path.Combine(_dir, "ec.onnx")));
         Assert.Contains("saved_models/dual_e_c/audio_encoder_epoch_200.pt", e.Message);
@@ -207,7 +207,7 @@ public class ReferenceImportTests : IDisposable
     }
 
     [Fact]
-    public void A_file_that_is_not_a_state_dict_is_refused_with_its_name()
+    public void AFileThatIsNotAStateDictIsRefusedWithItsName()
     {
         // The scaler pickle where the audio encoder should be: a pickle, but not a PyTorch file.
         string target = Path.Combine(_clone, "saved_models", "dual_ae_c", "audio_encoder_epoch_200.pt");
@@ -218,7 +218,7 @@ public class ReferenceImportTests : IDisposable
     }
 
     [Fact]
-    public void A_truncated_legacy_file_is_refused_with_its_name()
+    public void ATruncatedLegacyFileIsRefusedWithItsName()
     {
         string target = Path.Combine(_clone, "saved_models", "dual_ae_c", "audio_encoder_epoch_200.pt");
         var bytes = File.ReadAllBytes(target);
@@ -229,7 +229,7 @@ public class ReferenceImportTests : IDisposable
     }
 
     [Fact]
-    public void State_dict_of_the_wrong_module_is_refused()
+    public void StateDictOfTheWrongModuleIsRefused()
     {
         // The tag encoder's file where the audio encoder's should be: keys do not match.
         string dir = Path.Combine(_clone, "saved_models", "dual_ae_c");
