@@ -1,9 +1,16 @@
+using System.ComponentModel;
+
 namespace Coala.ML;
 
 /// <summary>
 /// Input text quoted in a message or a report, cut to a readable length: a 100,000-character tag or path is echoed
 /// as its first characters and its length, never in full.
 /// </summary>
+/// <remarks>
+/// Infrastructure shared by Coala.ML, Coala.ML.Training and the coala tool (public so that no package reaches into
+/// another's internals); hidden from IntelliSense and not a supported API: it may change in any release.
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Excerpt
 {
     /// <summary>Characters of a quoted value kept in messages.</summary>

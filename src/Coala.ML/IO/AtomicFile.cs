@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
@@ -20,6 +21,11 @@ namespace Coala.ML.IO;
 /// A process that calls <see cref="DeletePendingOnTermination"/> also removes pending temporary files on SIGINT,
 /// SIGTERM, SIGHUP and SIGQUIT (SIGKILL cannot be caught: its temporary file, <c>.&lt;name&gt;.&lt;random&gt;.tmp</c>, stays).
 /// </summary>
+/// <remarks>
+/// Infrastructure shared by Coala.ML, Coala.ML.Training and the coala tool (public so that no package reaches into
+/// another's internals); hidden from IntelliSense and not a supported API: it may change in any release.
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class AtomicFile : IDisposable
 {
     private static readonly HashSet<string> Pending = new(StringComparer.Ordinal);

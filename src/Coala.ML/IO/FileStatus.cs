@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Runtime.InteropServices;
 
 namespace Coala.ML.IO;
@@ -8,6 +9,11 @@ namespace Coala.ML.IO;
 /// loop. Elsewhere (macOS, Windows, or a libc without <c>statx</c>) the kind comes from .NET alone (regular, folder,
 /// link or missing) and the identity is the fully resolved path.
 /// </summary>
+/// <remarks>
+/// Infrastructure shared by Coala.ML, Coala.ML.Training and the coala tool (public so that no package reaches into
+/// another's internals); hidden from IntelliSense and not a supported API: it may change in any release.
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly record struct FileStatus(FileKind Kind, ulong Device, ulong Inode, long Length, string? ResolvedPath)
 {
     /// <summary>Same file or folder (same device and inode; same resolved path where no inode is known).</summary>

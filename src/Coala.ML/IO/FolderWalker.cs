@@ -1,3 +1,5 @@
+using System.ComponentModel;
+
 namespace Coala.ML.IO;
 
 /// <summary>
@@ -6,6 +8,11 @@ namespace Coala.ML.IO;
 /// .NET's recursive enumeration follows it until the path is too long, or forever with two loops), breadth first so
 /// that of two ways to one folder the shallower is kept.
 /// </summary>
+/// <remarks>
+/// Infrastructure shared by Coala.ML, Coala.ML.Training and the coala tool (public so that no package reaches into
+/// another's internals); hidden from IntelliSense and not a supported API: it may change in any release.
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class FolderWalker
 {
     /// <summary>What a name that .NET cannot open (not UTF-8) or cannot find is reported as.</summary>
