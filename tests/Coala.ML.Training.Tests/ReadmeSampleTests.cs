@@ -30,7 +30,7 @@ public class ReadmeSampleTests
             var options = new TrainingOptions
             {
                 Variant = CoalaVariant.EC, Epochs = epochs, BatchSize = Math.Min(128, corpus.TrainingCount),
-                Optimizer = "adamw", LearningRate = 1e-3, Resume = true,
+                Optimizer = TrainingOptimizer.AdamW, LearningRate = 1e-3, Resume = true,
             };
             TrainingResult result = new CoalaTrainer(corpus, Path.Combine(work, "run"), options, Console.Out).Run();
 

@@ -63,7 +63,7 @@ internal static class TrainCommand
                     Epochs = parse.GetValue(epochs),
                     BatchSize = parse.GetValue(batch),
                     LearningRate = parse.GetValue(lr),
-                    LearningRateSchedule = parse.GetValue(schedule)!,
+                    LearningRateSchedule = Choice<LearningRateSchedule>("--lr-schedule", parse.GetValue(schedule)!),
                     Dropout = parse.GetValue(dropout),
                     Temperature = parse.GetValue(temperature),
                     Seed = parse.GetValue(seed),
@@ -71,7 +71,7 @@ internal static class TrainCommand
                     Device = parse.GetValue(device),
                     Resume = parse.GetValue(resume),
                     Plots = !parse.GetValue(noPlots),
-                    Optimizer = parse.GetValue(optimizer)!.Trim().ToLowerInvariant(),
+                    Optimizer = Choice<TrainingOptimizer>("--optimizer", parse.GetValue(optimizer)!),
                     WeightDecay = parse.GetValue(weightDecay),
                     WarmupSteps = parse.GetValue(warmup),
                     PriorInit = parse.GetValue(priorInit),
@@ -108,4 +108,10 @@ internal static class TrainCommand
         });
         return c;
     }
+
+    /// <summary>An enum option's value by name, any case (sgd, adamw; constant, cosine); anything else is an error naming the choices.</summary>
+    private static T Choice<T>(string option, string value) where T : struct, Enum =>
+        Enum.TryParse<T>(value.Trim(), ignoreCase: true, out var v) && Enum.IsDefined(v) && !value.Trim().All(char.IsAsciiDigit)
+            ? v
+            : throw new CoalaException($"invalid training option: {option} {value} (expected {string.Join(" or ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))})");
 }

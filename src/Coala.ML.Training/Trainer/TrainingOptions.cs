@@ -15,16 +15,16 @@ public sealed record TrainingOptions
     public int Epochs { get; init; } = 200;
     public int BatchSize { get; init; } = 128;
     public double LearningRate { get; init; } = 0.005;
-    /// <summary>"constant" (the paper's) or "cosine": the rate falls from <see cref="LearningRate"/> to 0 along a half cosine over the run's epochs.</summary>
-    public string LearningRateSchedule { get; init; } = LearningRates.Constant;
+    /// <summary>Constant (the paper's) or cosine: the rate falls from <see cref="LearningRate"/> to 0 along a half cosine over the run's epochs.</summary>
+    public LearningRateSchedule LearningRateSchedule { get; init; } = LearningRateSchedule.Constant;
     public double Dropout { get; init; } = 0.25;
     public int Seed { get; init; } = 0;
     public double AudioLossWeight { get; init; } = 5;
     public double TagLossWeight { get; init; } = 5;
     public double ContrastiveLossWeight { get; init; } = 10;
     public double Temperature { get; init; } = 0.1;
-    /// <summary>"sgd" (the paper's, no momentum) or "adamw" (Adam with decoupled weight decay).</summary>
-    public string Optimizer { get; init; } = Optimizers.Sgd;
+    /// <summary>SGD (the paper's, no momentum) or AdamW (Adam with decoupled weight decay).</summary>
+    public TrainingOptimizer Optimizer { get; init; } = TrainingOptimizer.Sgd;
     /// <summary>AdamW's decoupled weight decay (ignored by SGD, which has none as in the reference).</summary>
     public double WeightDecay { get; init; } = 0.01;
     /// <summary>Optimizer steps over which the learning rate rises linearly from 0 to its scheduled value (0: none).</summary>
@@ -58,12 +58,12 @@ public sealed record TrainingOptions
         Check(Epochs >= 1, $"--epochs {Epochs} (expected >= 1)");
         Check(BatchSize >= 2, $"--batch-size {BatchSize} (expected >= 2: BatchNorm needs two examples per batch)");
         Check(double.IsFinite(LearningRate) && LearningRate > 0, $"--lr {LearningRate} (expected > 0)");
-        Check(LearningRateSchedule is LearningRates.Constant or LearningRates.Cosine, $"--lr-schedule {LearningRateSchedule} (expected {LearningRates.Constant} or {LearningRates.Cosine})");
+        Check(Enum.IsDefined(LearningRateSchedule), $"--lr-schedule {LearningRateSchedule} (expected {LearningRates.Constant} or {LearningRates.Cosine})");
         Check(Dropout is >= 0 and < 1, $"dropout {Dropout} (expected 0 <= p < 1)");
         Check(Threads >= 0, $"--threads {Threads} (expected >= 0)");
         Check(double.IsFinite(Temperature) && Temperature > 0, $"temperature {Temperature} (expected > 0)");
         Check(AudioLossWeight >= 0 && TagLossWeight >= 0 && ContrastiveLossWeight >= 0, "loss weights must be >= 0");
-        Check(Optimizer is Optimizers.Sgd or Optimizers.AdamW, $"--optimizer {Optimizer} (expected {Optimizers.Sgd} or {Optimizers.AdamW})");
+        Check(Enum.IsDefined(Optimizer), $"--optimizer {Optimizer} (expected {Optimizers.Sgd} or {Optimizers.AdamW})");
         Check(double.IsFinite(WeightDecay) && WeightDecay >= 0, $"--weight-decay {WeightDecay} (expected >= 0)");
         Check(WarmupSteps >= 0, $"--warmup-steps {WarmupSteps} (expected >= 0)");
         Check(double.IsFinite(AudioContrastWeight) && AudioContrastWeight >= 0, $"--audio-contrast {AudioContrastWeight} (expected >= 0)");
@@ -111,9 +111,12 @@ internal sealed class RunConfig
     public CoalaVariant ParsedVariant => CoalaVariants.Parse(Variant);
 }
 
-/// <summary>The optimizers of <c>coala train --optimizer</c>.</summary>
+/// <summary>The optimizers of <c>coala train --optimizer</c>, as checkpoints spell them.</summary>
 internal static class Optimizers
 {
+    /// <summary>The name a checkpoint stores.</summary>
+    public static string Name(TrainingOptimizer o) => o == TrainingOptimizer.AdamW ? AdamW : Sgd;
+
     public const string Sgd = "sgd";
     public const string AdamW = "adamw";
 
@@ -129,6 +132,9 @@ internal static class Optimizers
 /// <summary>The learning-rate schedules of <c>coala train --lr-schedule</c>.</summary>
 internal static class LearningRates
 {
+    /// <summary>The name a checkpoint stores.</summary>
+    public static string Name(LearningRateSchedule s) => s == LearningRateSchedule.Cosine ? Cosine : Constant;
+
     public const string Constant = "constant";
     public const string Cosine = "cosine";
 

@@ -83,4 +83,25 @@ public class ReferenceCommandsTests
         Assert.Contains("'/dataset/data' has shape [2,96,64], expected [N,96,96]", stderr);
         Assert.Contains("wrong_bands.h5", stderr);
     }
+
+    [Theory]
+    [InlineData("--optimizer", "adam", "expected sgd or adamw")]
+    [InlineData("--optimizer", "1", "expected sgd or adamw")]
+    [InlineData("--lr-schedule", "step", "expected constant or cosine")]
+    public void TrainNamesTheChoicesOfAnUnknownOptimizerOrSchedule(string option, string value, string expected)
+    {
+        var (code, _, stderr) = CliRunner.Run("train", "--data", "/nonexistent/coala/corpus", option, value, "--output", "/nonexistent/coala/run");
+        Assert.Equal(1, code);
+        Assert.StartsWith($"coala train: invalid training option: {option} {value} ({expected})", stderr.TrimStart());
+    }
+
+    [Fact]
+    public void TrainTakesTheOptimizerAndScheduleInAnyCase()
+    {
+        string clone = Clone("cli-train-case");
+        var (code, _, stderr) = CliRunner.Run("train", "--data", Path.Combine(clone, "hdf5_ds", "spec_tags_top_1000"), "--variant", "ec",
+            "--optimizer", "AdamW", "--lr-schedule", "Cosine", "--epochs", "1", "--batch-size", "4", "--device", "cpu", "--threads", "2",
+            "--no-plots", "--output", Path.Combine(Path.GetDirectoryName(clone)!, "run"));
+        Assert.True(code == 0, stderr);
+    }
 }

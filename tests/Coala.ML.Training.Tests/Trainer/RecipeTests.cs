@@ -18,7 +18,7 @@ public class RecipeTests : IDisposable
 
     private static TrainingOptions Recipe(CoalaVariant variant) => TrainerTests.Tiny(variant, 2, lr: 0.001) with
     {
-        Optimizer = Optimizers.AdamW, WarmupSteps = 3, PriorInit = variant != CoalaVariant.EC, Augment = true,
+        Optimizer = TrainingOptimizer.AdamW, WarmupSteps = 3, PriorInit = variant != CoalaVariant.EC, Augment = true,
         AudioContrastWeight = variant == CoalaVariant.Cnn ? 0 : 1, Plots = false,
     };
 
@@ -141,7 +141,7 @@ public class RecipeTests : IDisposable
     {
         TrainingOptions ok = Recipe(CoalaVariant.AeC);
         ok.Validate();
-        Assert.Throws<CoalaException>(() => (ok with { Optimizer = "adam" }).Validate());
+        Assert.Throws<CoalaException>(() => (ok with { Optimizer = (TrainingOptimizer)7 }).Validate());
         Assert.Throws<CoalaException>(() => (ok with { WarmupSteps = -1 }).Validate());
         Assert.Throws<CoalaException>(() => (ok with { WeightDecay = double.NaN }).Validate());
         var e = Assert.Throws<CoalaException>(() => (ok with { Variant = CoalaVariant.Cnn, AudioContrastWeight = 1 }).Validate());

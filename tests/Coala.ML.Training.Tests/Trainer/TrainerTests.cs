@@ -86,15 +86,15 @@ public class TrainerTests : IDisposable
         Assert.True(rates[0] > rates[1] && rates[1] > rates[2] && rates[2] > rates[3] && rates[3] > 0);
         Assert.Equal(rates[3], rates[4], 12);          // a resume that extends the run keeps the last rate
         Assert.Equal(0.04, LearningRates.At(new RunConfig { LearningRate = 0.04, Epochs = 5 }, 5), 12);   // constant (old checkpoints too)
-        Assert.Throws<CoalaException>(() => (Tiny(CoalaVariant.AeC, 2) with { LearningRateSchedule = "step" }).Validate());
+        Assert.Throws<CoalaException>(() => (Tiny(CoalaVariant.AeC, 2) with { LearningRateSchedule = (LearningRateSchedule)7 }).Validate());
     }
 
     [Fact]
     public void CosineRunsResumeOnTheirScheduleAndDifferFromConstantOnes()
     {
-        var opts = Tiny(CoalaVariant.EC, 3) with { Plots = false, LearningRateSchedule = LearningRates.Cosine };
+        var opts = Tiny(CoalaVariant.EC, 3) with { Plots = false, LearningRateSchedule = LearningRateSchedule.Cosine };
         var full = Train(opts, Path.Combine(_dir, "full"), trainCount: 8);
-        var constant = Train(opts with { LearningRateSchedule = LearningRates.Constant }, Path.Combine(_dir, "constant"), trainCount: 8);
+        var constant = Train(opts with { LearningRateSchedule = LearningRateSchedule.Constant }, Path.Combine(_dir, "constant"), trainCount: 8);
         Assert.Equal(full.History[0].Objective, constant.History[0].Objective);      // epoch 1: both at the full rate
         Assert.NotEqual(full.History[^2].Objective, constant.History[^2].Objective);  // later: a smaller rate
 
