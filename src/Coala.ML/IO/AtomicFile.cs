@@ -185,14 +185,22 @@ public sealed class AtomicFile : IDisposable
         }
     }
 
-    /// <summary>Removes every pending temporary file now (what the termination handler does); returns how many.</summary>
-    internal static int DeletePending()
+    /// <summary>
+    /// Removes every pending temporary file now (what the termination handler does), or only those in the folder
+    /// <paramref name="folder"/> (a test's own, so that it does not fail other writes of the same process); returns how many.
+    /// </summary>
+    internal static int DeletePending(string? folder = null)
     {
         lock (Pending)
         {
+            var chosen = folder is null ? Pending.ToList()
+                : Pending.Where(t => string.Equals(System.IO.Path.GetDirectoryName(t), System.IO.Path.GetFullPath(folder), StringComparison.Ordinal)).ToList();
             int n = 0;
-            foreach (var t in Pending) if (TryDelete(t)) n++;
-            Pending.Clear();
+            foreach (var t in chosen)
+            {
+                if (TryDelete(t)) n++;
+                Pending.Remove(t);
+            }
             return n;
         }
     }
