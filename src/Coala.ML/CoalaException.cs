@@ -9,6 +9,7 @@ public sealed class CoalaException : Exception
     /// <summary>The file the error is about, or <c>null</c> when it concerns no file.</summary>
     public string? FilePath { get; }
 
+    /// <summary>An error about <paramref name="filePath"/> (or about no file), with the exception that caused it.</summary>
     public CoalaException(string message, string? filePath = null, Exception? inner = null)
         : base(filePath is null ? message : $"{filePath}: {message}", inner)
     {

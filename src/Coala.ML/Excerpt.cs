@@ -16,6 +16,7 @@ public static class Excerpt
     /// <summary>Characters of a quoted value kept in messages.</summary>
     public const int DefaultLength = 80;
 
+    /// <summary>The text cut to at most <paramref name="max"/> characters (an ellipsis marks the cut), control characters escaped.</summary>
     public static string Of(string text, int max = DefaultLength)
     {
         if (text.Length <= max) return text;

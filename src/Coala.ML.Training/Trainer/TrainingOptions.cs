@@ -13,15 +13,23 @@ public sealed record TrainingOptions
     public CoalaVariant? Variant { get; init; }
     /// <summary>Total epochs of the run (on resume, training continues up to this epoch).</summary>
     public int Epochs { get; init; } = 200;
+    /// <summary>Patches per optimizer step (the paper: 128); at least 2, as BatchNorm needs.</summary>
     public int BatchSize { get; init; } = 128;
+    /// <summary>The learning rate (the peak rate with <see cref="WarmupSteps"/>; the paper: SGD at 0.005).</summary>
     public double LearningRate { get; init; } = 0.005;
     /// <summary>Constant (the paper's) or cosine: the rate falls from <see cref="LearningRate"/> to 0 along a half cosine over the run's epochs.</summary>
     public LearningRateSchedule LearningRateSchedule { get; init; } = LearningRateSchedule.Constant;
+    /// <summary>Dropout probability of the encoders (the paper: 0.25).</summary>
     public double Dropout { get; init; } = 0.25;
+    /// <summary>Seed of initialisation, shuffling, dropout and augmentation: a seeded CPU run is reproducible.</summary>
     public int Seed { get; init; } = 0;
+    /// <summary>Weight of the audio reconstruction loss, generalised KL (AE-C; the paper: 5).</summary>
     public double AudioLossWeight { get; init; } = 5;
+    /// <summary>Weight of the tag loss, BCE (AE-C reconstruction, CNN prediction; the paper: 5).</summary>
     public double TagLossWeight { get; init; } = 5;
+    /// <summary>Weight of the NT-Xent loss between the audio and tag heads (AE-C, E-C; the paper: 10).</summary>
     public double ContrastiveLossWeight { get; init; } = 10;
+    /// <summary>Temperature of the NT-Xent loss (the paper: 0.1).</summary>
     public double Temperature { get; init; } = 0.1;
     /// <summary>SGD (the paper's, no momentum) or AdamW (Adam with decoupled weight decay).</summary>
     public TrainingOptimizer Optimizer { get; init; } = TrainingOptimizer.Sgd;

@@ -6,5 +6,6 @@ namespace Coala.ML.Audio;
 /// <param name="Source">File path or a caller-given name, used in error messages.</param>
 public sealed record AudioClip(float[] Samples, int SampleRate, string Source)
 {
+    /// <summary>Length in seconds.</summary>
     public double DurationSeconds => (double)Samples.Length / SampleRate;
 }

@@ -26,6 +26,7 @@ public static class EncoderQuantizer
     public const string KeyCalibration = "coala.quantization.calibration";
     /// <summary>The fp32 encoder's weight fingerprint (<see cref="EncoderFingerprint"/>): tag models exported beside it pair with the int8 encoder too.</summary>
     public const string KeySourceFingerprint = "coala.quantization.encoder_sha256";
+    /// <summary>The <see cref="KeyQuantization"/> value of the int8 encoders this writer makes.</summary>
     public const string SchemeInt8 = "int8-qlinearconv-v1";
 
     /// <summary>Default number of patches calibration runs through the fp32 encoder.</summary>

@@ -7,16 +7,21 @@ namespace Coala.ML.Export;
 /// </summary>
 public sealed class EncoderWeights
 {
+    /// <summary>Conv + BatchNorm + ReLU blocks of the audio encoder.</summary>
     public const int Blocks = 5;
-    public const int Channels = 128;
-    public const int Kernel = 4;
-    public const float BatchNormEpsilon = 1e-5f;
+    internal const int Channels = 128;
+    internal const int Kernel = 4;
+    internal const float BatchNormEpsilon = 1e-5f;
 
+    /// <summary>The parameters by reference name (<see cref="ConvName"/>, <see cref="BatchNormName"/> with .weight, .bias, .running_mean, .running_var).</summary>
     public Dictionary<string, WeightTensor> Tensors { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The reference name of block <paramref name="block"/>'s convolution: <c>audio_encoder.{4 block}</c>.</summary>
     public static string ConvName(int block) => $"audio_encoder.{block * 4}";
+    /// <summary>The reference name of block <paramref name="block"/>'s BatchNorm: <c>audio_encoder.{4 block + 1}</c>.</summary>
     public static string BatchNormName(int block) => $"audio_encoder.{block * 4 + 1}";
 
+    /// <summary>The parameter called <paramref name="name"/>; a missing one is a <see cref="CoalaException"/>.</summary>
     public WeightTensor this[string name] => Tensors.TryGetValue(name, out var t)
         ? t : throw new CoalaException($"encoder weights lack '{name}'");
 

@@ -9,26 +9,33 @@ namespace Coala.ML.Export;
 /// </summary>
 public sealed class TagModelWeights
 {
-    public const int Hidden = 512;
-    public const int Embedding = 1152;
-    public const float BatchNormEpsilon = 1e-5f;
+    internal const int Hidden = 512;
+    internal const int Embedding = 1152;
+    internal const float BatchNormEpsilon = 1e-5f;
+    /// <summary>The tag head's weight, [1152, 1152], bias-free.</summary>
     public const string TagHead = "fc_tag.0.weight";
+    /// <summary>The audio head's weight, [1152, 1152], bias-free.</summary>
     public const string AudioHead = "fc_audio.0.weight";
 
     /// <summary>Index in <c>tag_encoder</c> of the three Linear layers (each followed by its BatchNorm1d at +1).</summary>
     public static readonly int[] LinearIndices = [0, 4, 8];
 
+    /// <summary>Empty weights of a tag encoder over <paramref name="vocabularySize"/> tags; fill <see cref="Tensors"/>.</summary>
     public TagModelWeights(int vocabularySize)
     {
         if (vocabularySize < 1) throw new CoalaException($"vocabulary size {vocabularySize} must be at least 1");
         VocabularySize = vocabularySize;
     }
 
+    /// <summary>Tags the encoder takes (the multi-hot vector's length).</summary>
     public int VocabularySize { get; }
 
+    /// <summary>The parameters by reference name (<see cref="LinearName"/>, <see cref="BatchNormName"/>, <see cref="TagHead"/>, <see cref="AudioHead"/>).</summary>
     public Dictionary<string, WeightTensor> Tensors { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The reference name of the tag encoder's linear layer <paramref name="layer"/> (0..2).</summary>
     public static string LinearName(int layer) => $"tag_encoder.{LinearIndices[layer]}";
+    /// <summary>The reference name of the BatchNorm after linear layer <paramref name="layer"/> (0..2).</summary>
     public static string BatchNormName(int layer) => $"tag_encoder.{LinearIndices[layer] + 1}";
 
     /// <summary>(inputs, outputs) of Linear layer 0..2.</summary>
@@ -40,6 +47,7 @@ public sealed class TagModelWeights
         _ => throw new ArgumentOutOfRangeException(nameof(layer)),
     };
 
+    /// <summary>The parameter called <paramref name="name"/>; a missing one is a <see cref="CoalaException"/>.</summary>
     public WeightTensor this[string name] => Tensors.TryGetValue(name, out var t)
         ? t : throw new CoalaException($"tag model weights lack '{name}'");
 

@@ -12,6 +12,7 @@ public sealed class CoalaFrontend
 {
     private readonly ConcurrentBag<LogMelSpectrogram> _pool = new();
 
+    /// <summary>The settings this frontend computes with.</summary>
     public FrontendSettings Settings { get; }
 
     /// <summary>Throws <see cref="CoalaException"/> for invalid settings.</summary>

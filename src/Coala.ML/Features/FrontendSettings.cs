@@ -10,8 +10,11 @@ namespace Coala.ML.Features;
 /// </summary>
 public sealed record FrontendSettings
 {
+    /// <summary>The rate the frontend works at, Hz (the reference: 22000); other rates are resampled to it.</summary>
     public int SampleRate { get; init; } = ReferenceSampleRate;
+    /// <summary>STFT frame length in samples, a power of two (the reference: 1024).</summary>
     public int FftSize { get; init; } = ReferenceFftSize;
+    /// <summary>STFT hop in samples (the reference: 512, 23.3 ms at 22 kHz).</summary>
     public int HopLength { get; init; } = ReferenceHopLength;
 
     /// <summary>
@@ -19,15 +22,20 @@ public sealed record FrontendSettings
     /// the MFCC baseline and the descriptor analysis.
     /// </summary>
     public const int ReferenceSampleRate = 22000, ReferenceFftSize = 1024, ReferenceHopLength = 512;
+    /// <summary>Mel bands (the reference: 96).</summary>
     public int MelBands { get; init; } = 96;
+    /// <summary>Frames per patch, the encoder's input width (the reference: 96, 2.2 s).</summary>
     public int PatchFrames { get; init; } = 96;
+    /// <summary>The STFT window (the reference code: Hann).</summary>
     public WindowKind Window { get; init; } = WindowKind.Hann;
     /// <summary>Added before the natural log: float32 machine epsilon, as the reference.</summary>
     public float LogEpsilon { get; init; } = 1.1920929e-07f;
+    /// <summary>Lower mel edge in Hz (the reference: 0).</summary>
     public float FMin { get; init; } = 0f;
     /// <summary>Upper mel edge in Hz; <c>null</c> means SampleRate / 2.</summary>
     public float? FMax { get; init; }
 
+    /// <summary>The upper mel edge in use: <see cref="FMax"/>, or half the sample rate.</summary>
     public float EffectiveFMax => FMax ?? SampleRate / 2f;
 
     /// <summary>Samples a clip needs (after resampling) to give exactly one patch with centred frames.</summary>
@@ -49,6 +57,7 @@ public sealed record FrontendSettings
         return (FrameCount(Math.Max(samples, MinSamplesForOnePatch)) - PatchFrames) / hop + 1;
     }
 
+    /// <summary>The reference's frontend: 22000 Hz, 1024 / 512, 96 Slaney bands, Hann, 96-frame patches.</summary>
     public static FrontendSettings Default { get; } = new();
 
     /// <summary>The largest FFT a model may ask for.</summary>
@@ -77,18 +86,19 @@ public sealed record FrontendSettings
     }
 
     // ONNX metadata keys (model.metadata_props).
-    public const string KeySampleRate = "coala.sample_rate";
-    public const string KeyFftSize = "coala.n_fft";
-    public const string KeyHopLength = "coala.hop_length";
-    public const string KeyMelBands = "coala.n_mels";
-    public const string KeyPatchFrames = "coala.patch_frames";
-    public const string KeyWindow = "coala.window";
-    public const string KeyLogEpsilon = "coala.log_eps";
-    public const string KeyFMin = "coala.fmin";
-    public const string KeyFMax = "coala.fmax";
-    public const string KeyMel = "coala.mel";
-    public const string MelDescription = "slaney-scale,slaney-norm,magnitude,center-reflect";
+    internal const string KeySampleRate = "coala.sample_rate";
+    internal const string KeyFftSize = "coala.n_fft";
+    internal const string KeyHopLength = "coala.hop_length";
+    internal const string KeyMelBands = "coala.n_mels";
+    internal const string KeyPatchFrames = "coala.patch_frames";
+    internal const string KeyWindow = "coala.window";
+    internal const string KeyLogEpsilon = "coala.log_eps";
+    internal const string KeyFMin = "coala.fmin";
+    internal const string KeyFMax = "coala.fmax";
+    internal const string KeyMel = "coala.mel";
+    internal const string MelDescription = "slaney-scale,slaney-norm,magnitude,center-reflect";
 
+    /// <summary>The settings as the <c>coala.*</c> metadata a model file carries (and a prepared corpus's manifest).</summary>
     public IReadOnlyDictionary<string, string> ToMetadata() => new Dictionary<string, string>
     {
         [KeySampleRate] = SampleRate.ToString(CultureInfo.InvariantCulture),

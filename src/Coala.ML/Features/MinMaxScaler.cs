@@ -51,6 +51,7 @@ public sealed class MinMaxScaler
     /// </summary>
     public float[] Max => _max ??= Min.Select((m, b) => m + 1f / _scale[b]).ToArray();
 
+    /// <summary>Mel bands the scaler has a range for.</summary>
     public int Bands => Min.Length;
 
     /// <summary>The factor of band <paramref name="band"/>.</summary>
@@ -96,6 +97,7 @@ public sealed class MinMaxScaler
         private readonly float[] _min, _max;
         private readonly int _frames;
 
+        /// <summary>A fitter of patches of <paramref name="bands"/> x <paramref name="frames"/> values.</summary>
         public Fitter(int bands, int frames)
         {
             if (bands <= 0 || frames <= 0) throw new CoalaException($"invalid patch shape {bands}x{frames}");

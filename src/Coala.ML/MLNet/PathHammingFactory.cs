@@ -9,4 +9,7 @@ namespace Coala.ML.MLNet;
 /// </summary>
 [CustomMappingFactoryAttribute("Coala.ML.Frontend.Path.Hamming.v1")]
 public sealed class PathHammingFactory : CustomMappingFactory<PathRow, PatchesRow>
-{ public override Action<PathRow, PatchesRow> GetMapping() => FrontendMapping.PathMap(FrontendMapping.SourceFor(WindowKind.Hamming)); }
+{
+    /// <inheritdoc />
+    public override Action<PathRow, PatchesRow> GetMapping() => FrontendMapping.PathMap(FrontendMapping.SourceFor(WindowKind.Hamming));
+}

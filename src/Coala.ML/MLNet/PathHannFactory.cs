@@ -9,4 +9,7 @@ namespace Coala.ML.MLNet;
 /// </summary>
 [CustomMappingFactoryAttribute("Coala.ML.Frontend.Path.Hann.v1")]
 public sealed class PathHannFactory : CustomMappingFactory<PathRow, PatchesRow>
-{ public override Action<PathRow, PatchesRow> GetMapping() => FrontendMapping.PathMap(FrontendMapping.SourceFor(WindowKind.Hann)); }
+{
+    /// <inheritdoc />
+    public override Action<PathRow, PatchesRow> GetMapping() => FrontendMapping.PathMap(FrontendMapping.SourceFor(WindowKind.Hann));
+}

@@ -9,4 +9,7 @@ namespace Coala.ML.MLNet;
 /// </summary>
 [CustomMappingFactoryAttribute("Coala.ML.Frontend.Samples.Hamming.v1")]
 public sealed class SamplesHammingFactory : CustomMappingFactory<SamplesRow, PatchesRow>
-{ public override Action<SamplesRow, PatchesRow> GetMapping() => FrontendMapping.SamplesMap(FrontendMapping.SourceFor(WindowKind.Hamming)); }
+{
+    /// <inheritdoc />
+    public override Action<SamplesRow, PatchesRow> GetMapping() => FrontendMapping.SamplesMap(FrontendMapping.SourceFor(WindowKind.Hamming));
+}

@@ -9,4 +9,7 @@ namespace Coala.ML.MLNet;
 /// </summary>
 [CustomMappingFactoryAttribute("Coala.ML.Frontend.Samples.Hann.v1")]
 public sealed class SamplesHannFactory : CustomMappingFactory<SamplesRow, PatchesRow>
-{ public override Action<SamplesRow, PatchesRow> GetMapping() => FrontendMapping.SamplesMap(FrontendMapping.SourceFor(WindowKind.Hann)); }
+{
+    /// <inheritdoc />
+    public override Action<SamplesRow, PatchesRow> GetMapping() => FrontendMapping.SamplesMap(FrontendMapping.SourceFor(WindowKind.Hann));
+}

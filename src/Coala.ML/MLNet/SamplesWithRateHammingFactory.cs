@@ -9,4 +9,7 @@ namespace Coala.ML.MLNet;
 /// </summary>
 [CustomMappingFactoryAttribute("Coala.ML.Frontend.SamplesWithRate.Hamming.v1")]
 public sealed class SamplesWithRateHammingFactory : CustomMappingFactory<SamplesWithRateRow, PatchesRow>
-{ public override Action<SamplesWithRateRow, PatchesRow> GetMapping() => FrontendMapping.RateMap(FrontendMapping.SourceFor(WindowKind.Hamming)); }
+{
+    /// <inheritdoc />
+    public override Action<SamplesWithRateRow, PatchesRow> GetMapping() => FrontendMapping.RateMap(FrontendMapping.SourceFor(WindowKind.Hamming));
+}

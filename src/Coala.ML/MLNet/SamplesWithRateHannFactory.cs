@@ -9,4 +9,7 @@ namespace Coala.ML.MLNet;
 /// </summary>
 [CustomMappingFactoryAttribute("Coala.ML.Frontend.SamplesWithRate.Hann.v1")]
 public sealed class SamplesWithRateHannFactory : CustomMappingFactory<SamplesWithRateRow, PatchesRow>
-{ public override Action<SamplesWithRateRow, PatchesRow> GetMapping() => FrontendMapping.RateMap(FrontendMapping.SourceFor(WindowKind.Hann)); }
+{
+    /// <inheritdoc />
+    public override Action<SamplesWithRateRow, PatchesRow> GetMapping() => FrontendMapping.RateMap(FrontendMapping.SourceFor(WindowKind.Hann));
+}

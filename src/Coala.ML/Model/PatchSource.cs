@@ -12,6 +12,7 @@ public sealed class PatchSource
 {
     private readonly CoalaFrontend _frontend;
 
+    /// <summary>A source of patches computed with <paramref name="settings"/>.</summary>
     public PatchSource(FrontendSettings settings)
     {
         settings.Validate();
@@ -19,6 +20,7 @@ public sealed class PatchSource
         _frontend = new CoalaFrontend(settings);
     }
 
+    /// <summary>The frontend settings of the patches.</summary>
     public FrontendSettings Settings { get; }
 
     /// <summary>
@@ -52,7 +54,7 @@ public sealed class PatchSource
     /// <summary>Opens a file's patches as a stream (bounded memory whatever the file's length).</summary>
     public PatchStream OpenFile(string path, int? windowHopFrames = null) => new(path, Settings, windowHopFrames);
 
-    public float[] FromSamples(ReadOnlySpan<float> samples, int sampleRate, string source, out int patchCount)
+    internal float[] FromSamples(ReadOnlySpan<float> samples, int sampleRate, string source, out int patchCount)
     {
         AudioSamples.Check(samples, sampleRate, source);
         ReadOnlySpan<float> atRate = sampleRate == Settings.SampleRate

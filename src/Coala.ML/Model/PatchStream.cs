@@ -115,5 +115,6 @@ public sealed class PatchStream : IDisposable
             _resampled = new float[Math.Max(size, 1)];
     }
 
+    /// <inheritdoc />
     public void Dispose() => _audio.Dispose();
 }
