@@ -28,6 +28,26 @@ internal static class CommandRegistry
             });
     }
 
+    /// <summary>
+    /// Parses and runs a command line: what <c>Program</c> does, and what the tests run in-process. A command line that
+    /// does not parse (a missing or unknown option, a bad value) is reported in the CLI's one style, a line
+    /// <c>coala VERB: message</c> per problem and a pointer to <c>--help</c>, exit 1, instead of the parser's own
+    /// message followed by the whole help text.
+    /// </summary>
+    public static int Run(string[] args, Func<string, string?>? environment = null)
+    {
+        var root = new RootCommand("coala: COALA audio embeddings for .NET (embed, bench; prepare, train, export; evaluate, correlate; tags, search)");
+        foreach (var command in All(environment))
+            root.Subcommands.Add(command);
+        var parsed = root.Parse(args, Parser);
+        if (parsed.Errors.Count == 0) return parsed.Invoke();
+        string who = parsed.CommandResult.Command is RootCommand ? "coala" : $"coala {parsed.CommandResult.Command.Name}";
+        foreach (var error in parsed.Errors)
+            Console.Error.WriteLine(Printable.Escape($"{who}: {error.Message}"));
+        Console.Error.WriteLine($"{who}: see '{who} --help'");
+        return 1;
+    }
+
     private static IEnumerable<Command> Verbs(Func<string, string?> environment)
     {
         yield return EmbedCommand.Create(environment);

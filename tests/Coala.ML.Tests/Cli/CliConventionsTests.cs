@@ -337,4 +337,19 @@ public class CliConventionsTests
             Assert.True(parse.Errors.Count == 0, $"{line}: {string.Join("; ", parse.Errors.Select(e => e.Message))}");
         }
     }
+
+    [Theory]
+    [InlineData(new[] { "embed" }, "coala embed: ", "Option '--output' is required.")]
+    [InlineData(new[] { "train", "--data", "d", "--epochs", "x", "--output", "o" }, "coala train: ", "Cannot parse argument 'x' for option '--epochs'")]
+    [InlineData(new[] { "frobnicate" }, "coala: ", "Unrecognized command or argument 'frobnicate'.")]
+    public void ACommandLineThatDoesNotParseIsReportedInTheOneStyleWithoutTheHelpText(string[] args, string prefix, string problem)
+    {
+        var (code, stdout, stderr) = CliRunner.Run(args);
+        Assert.Equal(1, code);
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.All(lines, l => Assert.StartsWith(prefix, l));
+        Assert.Contains(lines, l => l.Contains(problem, StringComparison.Ordinal));
+        Assert.EndsWith($"see '{prefix.TrimEnd(' ', ':')} --help'", lines[^1]);
+        Assert.DoesNotContain("Usage:", stderr + stdout);
+    }
 }

@@ -17,9 +17,8 @@ internal static class CliRunner
         Console.SetOut(outw);
         try
         {
-            var root = new System.CommandLine.RootCommand();
-            foreach (var c in CommandRegistry.All(name => environment.GetValueOrDefault(name))) root.Subcommands.Add(c);
-            return (root.Parse(args, CommandRegistry.Parser).Invoke(), outw.ToString(), err.ToString());
+            int code = CommandRegistry.Run(args, name => environment.GetValueOrDefault(name));
+            return (code, outw.ToString(), err.ToString());
         }
         finally { Console.SetError(oldErr); Console.SetOut(oldOut); }
     }
