@@ -49,7 +49,8 @@ internal static class TrainCommand
             ConsoleCancelEventHandler onCancel = (_, e) =>
             {
                 e.Cancel = true;
-                Console.Error.WriteLine($"\nstopping after the current batch; {ResumeHint}");
+                Console.Error.WriteLine();   // end the progress line
+                Console.Error.WriteLine(CliError.Line("train", $"stopping after the current batch; {ResumeHint}"));
                 cts.Cancel();
             };
             Console.CancelKeyPress += onCancel;
