@@ -33,9 +33,6 @@ public sealed class CoalaFeatures : IFeatureExtractor
 
     public void Dispose() => _embedder.Dispose();
 
-    /// <summary>The min-max scaler in a model's graph, exactly as stored.</summary>
-    public static MinMaxScaler ReadScaler(CoalaModel model) => model.Scaler;
-
     /// <summary>
     /// Fits a per-band min-max scaler on the unscaled log-mel patches of <paramref name="trainingClips"/> (at most
     /// <paramref name="maxClips"/>, taken evenly over the sorted list), for a random encoder when no COALA model

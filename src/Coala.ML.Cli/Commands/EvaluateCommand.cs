@@ -82,7 +82,7 @@ internal static class EvaluateCommand
                 MinMaxScaler scaler;
                 if (coala is not null)
                 {
-                    scaler = CoalaFeatures.ReadScaler(coala.Model);
+                    scaler = coala.Model.Scaler;
                     progress.WriteLine($"random encoder: scaler of {coala.Name} ({coala.ModelPath})");
                 }
                 else

@@ -33,8 +33,10 @@ public sealed class CoalaModel
     /// <summary>The quantization scheme (<c>coala.quantization</c>, e.g. int8-qlinearconv-v1), or <c>null</c> for an fp32 encoder.</summary>
     public string? Quantization => Metadata.TryGetValue(EncoderQuantizer.KeyQuantization, out var q) ? q : null;
     /// <summary>The per-band scaler fitted on the model's training set, as the graph applies it.</summary>
-    public MinMaxScaler Scaler => _scaler ??= MinMaxScaler.FromGraph(Onnx.ModelProto.Parser.ParseFrom(Bytes).Graph, Path);
+    public MinMaxScaler Scaler => _scaler ??= MinMaxScaler.FromGraph(_scalerConstants, Path);
     private MinMaxScaler? _scaler;
+    /// <summary>The graph's two scaler constants, kept when the model is parsed so that <see cref="Scaler"/> need not parse it again.</summary>
+    private readonly GraphProto _scalerConstants;
 
     /// <summary>All metadata_props of the model.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
@@ -46,8 +48,9 @@ public sealed class CoalaModel
     public bool HasWindowsOutput { get; private init; }
 
     private CoalaModel(string path, byte[] bytes, FrontendSettings frontend, int dim, int formatVersion,
-        IReadOnlyDictionary<string, string> metadata)
+        IReadOnlyDictionary<string, string> metadata, GraphProto scalerConstants)
     {
+        _scalerConstants = scalerConstants;
         Path = path;
         Bytes = bytes;
         Frontend = frontend;
@@ -92,7 +95,9 @@ public sealed class CoalaModel
         bool windows = g.Output.Any(o => o.Name == OnnxEncoderWriter.WindowsOutput);
         if (windows) CheckWindowsOutput(g, dim, path);
 
-        return new CoalaModel(path, bytes, frontend, dim, formatVersion, meta) { HasWindowsOutput = windows };
+        var scalerConstants = new GraphProto();
+        scalerConstants.Initializer.AddRange(g.Initializer.Where(i => i.Name is MinMaxScaler.GraphMinName or MinMaxScaler.GraphScaleName));
+        return new CoalaModel(path, bytes, frontend, dim, formatVersion, meta, scalerConstants) { HasWindowsOutput = windows };
     }
 
     private static void CheckWindowsOutput(GraphProto g, int dim, string path)

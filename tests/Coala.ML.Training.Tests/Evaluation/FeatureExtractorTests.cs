@@ -82,7 +82,7 @@ public class FeatureExtractorTests
         Assert.Equal(1152, random.Dimension);
         Assert.Equal(OnnxEncoderWriter.Architecture, random.Model.Architecture);
         Assert.Equal(OnnxEncoderWriter.EmbeddingDim(FrontendSettings.Default), random.Model.EmbeddingDim);
-        var back = CoalaFeatures.ReadScaler(random.Model);
+        var back = random.Model.Scaler;
         for (int b = 0; b < 96; b++)
         {
             Assert.Equal(scaler.Min[b], back.Min[b]);
