@@ -36,13 +36,13 @@ public sealed class CoalaTrainer
     /// <summary>The AE-C reconstruction plots' folder in the run folder.</summary>
     public const string ReconstructionFolder = "reconstructions";
 
+    private readonly TrainingCorpus _corpus;
     private readonly TrainingOptions _options;
-    private readonly ITrainingSet _train, _validation;
     private readonly string _runDir;
-    private readonly FrontendSettings _frontend;
-    private readonly MinMaxScaler _scaler;
-    private readonly string[] _vocabulary;
     private readonly TextWriter _progress;
+
+    private ITrainingSet TrainSet => _corpus.TrainingSet;
+    private ITrainingSet ValidationSet => _corpus.ValidationSet;
 
     /// <summary>Called after each training batch with (epoch, batch index); tests use it to interrupt a run.</summary>
     internal Action<int, int>? AfterBatch { get; init; }
@@ -64,16 +64,11 @@ public sealed class CoalaTrainer
         ArgumentNullException.ThrowIfNull(corpus);
         ArgumentNullException.ThrowIfNull(runDirectory);
         ArgumentNullException.ThrowIfNull(options);
-        var train = corpus.TrainingSet;
-        if (corpus.Vocabulary.Count != train.VocabularySize)
-            throw new CoalaException($"the vocabulary has {corpus.Vocabulary.Count} tags but the training set's multi-hot vectors have {train.VocabularySize}");
-        _vocabulary = corpus.Vocabulary.ToArray();
+        if (corpus.Vocabulary.Count != corpus.TrainingSet.VocabularySize)
+            throw new CoalaException($"the vocabulary has {corpus.Vocabulary.Count} tags but the training set's multi-hot vectors have {corpus.TrainingSet.VocabularySize}");
+        _corpus = corpus;
         _options = options;
-        _train = train;
-        _validation = corpus.ValidationSet;
         _runDir = runDirectory;
-        _frontend = corpus.Frontend;
-        _scaler = corpus.Scaler;
         _progress = progress ?? TextWriter.Null;
     }
 
@@ -105,12 +100,12 @@ public sealed class CoalaTrainer
     public TrainingResult Run(CancellationToken cancel = default)
     {
         _options.Validate();
-        CheckSet(_train, "training");
-        CheckSet(_validation, "validation");
-        if (_validation.VocabularySize != _train.VocabularySize)
-            throw new CoalaException($"validation vocabulary size {_validation.VocabularySize} differs from training's {_train.VocabularySize}");
-        if (_scaler.Bands != _train.Bands)
-            throw new CoalaException($"scaler has {_scaler.Bands} bands, the corpus {_train.Bands}");
+        CheckSet(TrainSet, "training");
+        CheckSet(ValidationSet, "validation");
+        if (ValidationSet.VocabularySize != TrainSet.VocabularySize)
+            throw new CoalaException($"validation vocabulary size {ValidationSet.VocabularySize} differs from training's {TrainSet.VocabularySize}");
+        if (_corpus.Scaler.Bands != TrainSet.Bands)
+            throw new CoalaException($"scaler has {_corpus.Scaler.Bands} bands, the corpus {TrainSet.Bands}");
         try { Directory.CreateDirectory(_runDir); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
@@ -129,8 +124,8 @@ public sealed class CoalaTrainer
             throw new CoalaException("the run folder already holds a checkpoint: pass --resume to continue it, or choose another --out", CheckpointPath);
 
         var config = resumeFrom is null ? NewConfig() : ResumedConfig(resumeFrom.Config);
-        var frequencies = resumeFrom is null ? TagFrequencies(_train) : null;
-        if (frequencies is not null) config.TagCounts = frequencies.Select(f => (int)Math.Round(f * _train.Count)).ToArray();
+        var frequencies = resumeFrom is null ? TagFrequencies(TrainSet) : null;
+        if (frequencies is not null) config.TagCounts = frequencies.Select(f => (int)Math.Round(f * TrainSet.Count)).ToArray();
         var variant = config.ParsedVariant;
         var history = resumeFrom?.History.Where(h => h.Epoch <= resumeFrom.Epoch).ToList() ?? new List<EpochLosses>();
         int startEpoch = (resumeFrom?.Epoch ?? 0) + 1;
@@ -144,14 +139,14 @@ public sealed class CoalaTrainer
         using var optimizer = Optimizers.Create(config, nets.Parameters());
         if (resumeFrom is not null) resumeFrom.ApplyTo(optimizer, CheckpointPath);
         resumeFrom = null;
-        int stepsPerEpoch = _train.Count / config.BatchSize;
+        int stepsPerEpoch = TrainSet.Count / config.BatchSize;
 
         if (startEpoch > config.Epochs)
         {
             _progress.WriteLine($"run already complete: {startEpoch - 1} of {config.Epochs} epochs");
             return new TrainingResult(startEpoch - 1, history, CheckpointPath, device.ToString()) { Steps = (long)(startEpoch - 1) * stepsPerEpoch };
         }
-        _progress.WriteLine($"coala train: {CoalaVariants.Name(variant)}, {_train.Count} training / {_validation.Count} validation patches, " +
+        _progress.WriteLine($"coala train: {CoalaVariants.Name(variant)}, {TrainSet.Count} training / {ValidationSet.Count} validation patches, " +
                             $"vocabulary {config.VocabularySize}, device {device}, threads {get_num_threads()}, epochs {startEpoch}..{config.Epochs} " +
                             $"({stepsPerEpoch} steps each), {config.Optimizer} lr {config.LearningRate:G4}" +
                             (config.WarmupSteps > 0 ? $" (warm-up {config.WarmupSteps} steps)" : "") +
@@ -187,7 +182,7 @@ public sealed class CoalaTrainer
         return new RunConfig
         {
             Variant = CoalaVariants.Name(o.Variant ?? CoalaVariant.AeC),
-            VocabularySize = _train.VocabularySize,
+            VocabularySize = TrainSet.VocabularySize,
             Epochs = o.Epochs,
             BatchSize = o.BatchSize,
             LearningRate = o.LearningRate,
@@ -205,10 +200,10 @@ public sealed class CoalaTrainer
             PriorInit = o.PriorInit,
             Augment = o.Augment,
             AudioContrastWeight = o.AudioContrastWeight,
-            Frontend = new Dictionary<string, string>(_frontend.ToMetadata()),
-            ScalerMin = _scaler.Min.ToArray(),
-            ScalerMax = _scaler.Max.ToArray(),
-            Vocabulary = _vocabulary,
+            Frontend = new Dictionary<string, string>(_corpus.Frontend.ToMetadata()),
+            ScalerMin = _corpus.Scaler.Min.ToArray(),
+            ScalerMax = _corpus.Scaler.Max.ToArray(),
+            Vocabulary = _corpus.Vocabulary.ToArray(),
         };
     }
 
@@ -217,8 +212,8 @@ public sealed class CoalaTrainer
     {
         if (_options.Variant is { } v && CoalaVariants.Name(v) != stored.Variant)
             throw new CoalaException($"--variant {CoalaVariants.Name(v)} differs from the checkpoint's variant {stored.Variant}", CheckpointPath);
-        if (stored.VocabularySize != _train.VocabularySize)
-            throw new CoalaException($"the checkpoint was trained with a vocabulary of {stored.VocabularySize} tags, the corpus has {_train.VocabularySize}", CheckpointPath);
+        if (stored.VocabularySize != TrainSet.VocabularySize)
+            throw new CoalaException($"the checkpoint was trained with a vocabulary of {stored.VocabularySize} tags, the corpus has {TrainSet.VocabularySize}", CheckpointPath);
         stored.Epochs = _options.Epochs;
         return stored;
     }
@@ -284,8 +279,8 @@ public sealed class CoalaTrainer
     private void DrawViews(Batch b, int batchIndex, long epochSeed, PatchAugmentation augmentation, bool augmentFirst)
     {
         var rng = new Random(unchecked((int)(epochSeed * 1_000_003L + batchIndex * 7919L)));
-        int per = _train.Bands * _train.Frames;
-        var scratch = new float[_train.Frames];
+        int per = TrainSet.Bands * TrainSet.Frames;
+        var scratch = new float[TrainSet.Frames];
         for (int i = 0; i < b.Count; i++)
         {
             var first = b.Patches.AsSpan(i * per, per);
@@ -300,13 +295,13 @@ public sealed class CoalaTrainer
     }
 
     private Tensor SecondView(Batch b, Device device) =>
-        tensor(b.Patches2.AsSpan(0, b.Count * _train.Bands * _train.Frames).ToArray(), [b.Count, 1, _train.Bands, _train.Frames]).to(device);
+        tensor(b.Patches2.AsSpan(0, b.Count * TrainSet.Bands * TrainSet.Frames).ToArray(), [b.Count, 1, TrainSet.Bands, TrainSet.Frames]).to(device);
 
     private (Tensor X, Tensor Tags) ToTensors(Batch b, Device device)
     {
         long k = b.Count;
-        var x = tensor(b.Patches.AsSpan(0, (int)(k * _train.Bands * _train.Frames)).ToArray(), [k, 1, _train.Bands, _train.Frames]);
-        var tags = tensor(b.Labels.AsSpan(0, (int)(k * _train.VocabularySize)).ToArray(), [k, _train.VocabularySize]);
+        var x = tensor(b.Patches.AsSpan(0, (int)(k * TrainSet.Bands * TrainSet.Frames)).ToArray(), [k, 1, TrainSet.Bands, TrainSet.Frames]);
+        var tags = tensor(b.Labels.AsSpan(0, (int)(k * TrainSet.VocabularySize)).ToArray(), [k, TrainSet.VocabularySize]);
         return (x.to(device), tags.to(device));
     }
 
@@ -314,11 +309,11 @@ public sealed class CoalaTrainer
     {
         long epochSeed = EpochSeed(config.Seed, epoch);
         manual_seed(epochSeed);
-        var order = Enumerable.Range(0, _train.Count).ToArray();
+        var order = Enumerable.Range(0, TrainSet.Count).ToArray();
         new Random((int)(epochSeed & 0x7fffffff)).Shuffle(order);
-        int batches = _train.Count / config.BatchSize;
+        int batches = TrainSet.Count / config.BatchSize;
         if (batches == 0)
-            throw new CoalaException($"the training set has {_train.Count} patches, fewer than one batch of {config.BatchSize}: lower --batch-size");
+            throw new CoalaException($"the training set has {TrainSet.Count} patches, fewer than one batch of {config.BatchSize}: lower --batch-size");
 
         nets.Train(true);
         var sum = new LossSums();
@@ -326,10 +321,10 @@ public sealed class CoalaTrainer
         var lastPrint = TimeSpan.Zero;
         int bi = 0;
         bool twoViews = config.AudioContrastWeight > 0;
-        var augmentation = config.Augment || twoViews ? new PatchAugmentation(_scaler, _train.Frames) : null;
+        var augmentation = config.Augment || twoViews ? new PatchAugmentation(_corpus.Scaler, TrainSet.Frames) : null;
         Action<Batch, int>? views = augmentation is null ? null : (b, i) => DrawViews(b, i, epochSeed, augmentation, config.Augment);
         long firstStep = (long)(epoch - 1) * batches;
-        foreach (var batch in Batches(_train, order, config.BatchSize, dropLast: true, twoViews, views))
+        foreach (var batch in Batches(TrainSet, order, config.BatchSize, dropLast: true, twoViews, views))
         {
             if (cancel.IsCancellationRequested) return null;
             double lr = LearningRates.At(config, epoch, firstStep + bi);
@@ -363,11 +358,11 @@ public sealed class CoalaTrainer
         nets.Train(false);
         var sum = new LossSums();
         var sw = Stopwatch.StartNew();
-        var order = Enumerable.Range(0, _validation.Count).ToArray();
+        var order = Enumerable.Range(0, ValidationSet.Count).ToArray();
         bool first = true;
         using (no_grad())
         {
-            foreach (var batch in Batches(_validation, order, config.BatchSize, dropLast: false))
+            foreach (var batch in Batches(ValidationSet, order, config.BatchSize, dropLast: false))
             {
                 using var scope = NewDisposeScope();
                 // Validation values below the training minimum arrive clamped to 0 (ITrainingSet's contract, as the reference).
@@ -383,7 +378,7 @@ public sealed class CoalaTrainer
                     TryPlot(() =>
                     {
                         Directory.CreateDirectory(dir);
-                        TrainingPlots.Reconstructions(Path.Combine(dir, $"epoch_{epoch:D3}.png"), orig, rec, n, _train.Bands, _train.Frames, epoch);
+                        TrainingPlots.Reconstructions(Path.Combine(dir, $"epoch_{epoch:D3}.png"), orig, rec, n, TrainSet.Bands, TrainSet.Frames, epoch);
                     });
                 }
                 first = false;
