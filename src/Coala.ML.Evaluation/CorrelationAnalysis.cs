@@ -125,19 +125,18 @@ public static class CorrelationAnalysis
     private static float[][] Embed(CoalaModel model, IReadOnlyList<string> clips, EmbeddingInput input)
     {
         var result = new float[clips.Count][];
+        using var embedder = new CoalaEmbedder(model, new CoalaEmbedderOptions { Pooling = CoalaPooling.Mean });
         if (input == EmbeddingInput.MeanPooling)
         {
-            using var embedder = new CoalaEmbedder(model, new CoalaEmbedderOptions { Pooling = CoalaPooling.Mean });
             for (int i = 0; i < clips.Count; i++) result[i] = embedder.EmbedFile(clips[i]);
         }
         else
         {
-            using var session = new CoalaEmbedder(model, new CoalaEmbedderOptions { Pooling = CoalaPooling.Mean });
             var frontend = new CoalaFrontend(model.Frontend);
             for (int i = 0; i < clips.Count; i++)
             {
                 var clip = AudioResampler.Resample(AudioReader.Read(clips[i]), model.Frontend.SampleRate);
-                result[i] = session.EmbedPatches(frontend.MaxEnergyPatch(clip.Samples, source: clips[i]), 1);
+                result[i] = embedder.EmbedPatches(frontend.MaxEnergyPatch(clip.Samples, source: clips[i]), 1);
             }
         }
         foreach (var (e, i) in result.Select((e, i) => (e, i)))
