@@ -35,8 +35,14 @@ internal static class CliError
     /// <summary>Set to 1 (or true) to have the full exception, stack trace included, printed after the error line.</summary>
     public const string DebugVariable = "COALA_DEBUG";
 
-    /// <summary>The line, with control characters in it (from file names) escaped so they cannot drive the terminal.</summary>
-    public static string Line(string verb, string message) => Printable.Escape($"coala {verb}: {message}");
+    /// <summary>
+    /// The line, <c>coala VERB: message</c> (<c>coala: message</c> without a verb), with control characters in it (from
+    /// file names) escaped so they cannot drive the terminal.
+    /// </summary>
+    public static string Line(string? verb, string message) => Printable.Escape($"{Who(verb)}: {message}");
+
+    /// <summary>How the CLI names itself in a line: <c>coala</c> or <c>coala VERB</c>.</summary>
+    public static string Who(string? verb) => verb is null ? "coala" : $"coala {verb}";
 
     /// <summary>Writes <see cref="Line"/> to stderr and returns 1.</summary>
     public static int Fail(string verb, string message)

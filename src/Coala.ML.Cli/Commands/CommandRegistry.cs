@@ -41,10 +41,10 @@ internal static class CommandRegistry
             root.Subcommands.Add(command);
         var parsed = root.Parse(args, Parser);
         if (parsed.Errors.Count == 0) return parsed.Invoke();
-        string who = parsed.CommandResult.Command is RootCommand ? "coala" : $"coala {parsed.CommandResult.Command.Name}";
+        string? verb = parsed.CommandResult.Command is RootCommand ? null : parsed.CommandResult.Command.Name;
         foreach (var error in parsed.Errors)
-            Console.Error.WriteLine(Printable.Escape($"{who}: {error.Message}"));
-        Console.Error.WriteLine($"{who}: see '{who} --help'");
+            Console.Error.WriteLine(CliError.Line(verb, error.Message));
+        Console.Error.WriteLine(CliError.Line(verb, $"see '{CliError.Who(verb)} --help'"));
         return 1;
     }
 
