@@ -193,8 +193,8 @@ public sealed class AtomicFile : IDisposable
     {
         lock (Pending)
         {
-            var chosen = folder is null ? Pending.ToList()
-                : Pending.Where(t => string.Equals(System.IO.Path.GetDirectoryName(t), System.IO.Path.GetFullPath(folder), StringComparison.Ordinal)).ToList();
+            string? only = folder is null ? null : System.IO.Path.GetFullPath(folder);
+            var chosen = Pending.Where(t => only is null || string.Equals(System.IO.Path.GetDirectoryName(t), only, StringComparison.Ordinal)).ToList();
             int n = 0;
             foreach (var t in chosen)
             {
